@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/integration/process.h"
+
+#include <csignal>
+#include <fcntl.h>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace partvm_test {
+
+namespace {
+
+void drain(int fd, std::string& sink, bool& open)
+{
+    char buffer[65536];
+    ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n > 0) {
+        sink.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        open = false;
+    }
+}
+
+} // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                          int signal, std::chrono::milliseconds signal_after)
+{
+    int out_pipe[2];
+    int err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) < 0 || ::pipe2(err_pipe, O_CLOEXEC) < 0) {
+        std::abort();
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    std::vector<char*> args;
+    for (const auto& arg : argv) {
+        args.push_back(const_cast<char*>(arg.c_str()));
+    }
+    args.push_back(nullptr);
+
+    const auto start = std::chrono::steady_clock::now();
+    pid_t pid = -1;
+    ProcessResult result;
+    if (::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) {
+        result.err = "spawn failed: " + argv[0];
+        return result;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+
+    bool out_open = true;
+    bool err_open = true;
+    bool signalled = false;
+    while (out_open || err_open) {
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        if (signal && !signalled && elapsed >= signal_after) {
+            ::kill(pid, signal);
+            signalled = true;
+        }
+        if (elapsed >= timeout) {
+            result.timed_out = true;
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        pollfd fds[2] = { { out_open ? out_pipe[0] : -1, POLLIN, 0 },
+                          { err_open ? err_pipe[0] : -1, POLLIN, 0 } };
+        ::poll(fds, 2, 50);
+        if (fds[0].revents) {
+            drain(out_pipe[0], result.out, out_open);
+        }
+        if (fds[1].revents) {
+            drain(err_pipe[0], result.err, err_open);
+        }
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+std::string env_or(const char* name, const std::string& fallback)
+{
+    const char* value = std::getenv(name);
+    return value && *value ? std::string(value) : fallback;
+}
+
+std::string partvm_binary()
+{
+    return env_or("PARTVM_BIN", PARTVM_DEFAULT_BIN);
+}
+
+TempDir::TempDir()
+{
+    std::string pattern = (std::filesystem::temp_directory_path() / "partvm-test-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) {
+        std::abort();
+    }
+    m_path = pattern;
+}
+
+TempDir::~TempDir()
+{
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+}
+
+std::string TempDir::write_file(const std::string& name, const std::string& content) const
+{
+    const std::string full = m_path + "/" + name;
+    std::ofstream(full, std::ios::binary) << content;
+    return full;
+}
+
+} // namespace partvm_test

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Runs a child process with captured stdout/stderr and a deadline, for integration tests.
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace partvm_test {
+
+struct ProcessResult {
+    int exit_code { -1 };  ///< Exit status, or 128 + signal when killed by one.
+    bool timed_out { false };
+    std::string out;
+    std::string err;
+    double seconds { 0 };
+};
+
+/// Runs argv[0] (searched in PATH) with `argv`; kills it after `timeout`. If `signal_after` is
+/// positive, sends `signal` that long after start (to test signal handling).
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(300),
+                          int signal = 0,
+                          std::chrono::milliseconds signal_after = std::chrono::milliseconds(0));
+
+/// Path of the partvm binary under test: $PARTVM_BIN, else "partvm" beside the tests' build tree.
+std::string partvm_binary();
+
+/// An environment variable, or `fallback` when unset.
+std::string env_or(const char* name, const std::string& fallback = "");
+
+/// A scratch directory removed with everything in it when the object dies.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return m_path; }
+    /// Writes `content` to path()/name and returns the full path.
+    std::string write_file(const std::string& name, const std::string& content) const;
+
+private:
+    std::string m_path;
+};
+
+} // namespace partvm_test

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+// `partvm boot`: a VmConfig from an optional --config file with the flags applied on top, then
+// validate(). Every error (file, flags, validation) is printed before exiting with status 2.
+#include "vmm/cli/subcommand.h"
+
+#include "vmm/config/memory_size.h"
+#include "vmm/config/parse_toml.h"
+#include "vmm/config/validate.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vmm::cli {
+namespace {
+
+/// A flag that overrides one config key. Errors about the key name the flag when it was given.
+struct KeyFlag {
+    std::string_view key_path;
+    std::string_view flag;
+    CLI::Option* option { nullptr };
+
+    bool given() const { return option && option->count() > 0; }
+};
+
+ConfigError flag_error(std::string_view flag, std::string message)
+{
+    return ConfigError { "", 0, 0, std::string(flag), std::move(message) };
+}
+
+LogLevel log_level_from(std::string_view name)
+{
+    if (name == "error") {
+        return LogLevel::Error;
+    }
+    if (name == "info") {
+        return LogLevel::Info;
+    }
+    if (name == "debug") {
+        return LogLevel::Debug;
+    }
+    return LogLevel::Warn; // CLI11 has already checked that name is one of the four.
+}
+
+class BootCommand final : public Subcommand {
+public:
+    CLI::App* add_to(CLI::App& app) override;
+    CliOutcome finish(std::ostream& err) override;
+
+private:
+    enum Key { Kernel, Initrd, Cmdline, Memory, Vcpus, Serial, KeyCount };
+
+    void apply_flags(VmConfig& config, std::vector<ConfigError>& errors) const;
+    void attribute(ConfigError& error, const ConfigSourceMap& sources) const;
+
+    std::array<KeyFlag, KeyCount> m_flags { {
+        { "boot.kernel", "--kernel", nullptr },
+        { "boot.initrd", "--initrd", nullptr },
+        { "boot.cmdline", "--cmdline", nullptr },
+        { "machine.memory", "--memory", nullptr },
+        { "machine.vcpus", "--vcpus", nullptr },
+        { "console.serial", "--serial", nullptr },
+    } };
+    CLI::Option* m_config_option { nullptr };
+    std::string m_config_path;
+    std::string m_kernel;
+    std::string m_initrd;
+    std::string m_cmdline;
+    std::string m_memory;
+    std::string m_vcpus; // Parsed here, not by CLI11, for messages that match the TOML ones.
+    CLI::Option* m_no_serial_option { nullptr };
+    std::string m_log_level { "warn" };
+};
+
+CLI::App* BootCommand::add_to(CLI::App& app)
+{
+    CLI::App* boot = app.add_subcommand("boot", "Boot a Linux kernel in a new microVM");
+    m_config_option = boot->add_option("--config", m_config_path,
+                              "TOML config file; the flags below override its values")
+                          ->type_name("FILE");
+    m_flags[Kernel].option
+        = boot->add_option("--kernel", m_kernel, "Kernel image (bzImage)")->type_name("FILE");
+    m_flags[Initrd].option
+        = boot->add_option("--initrd", m_initrd, "Initial ramdisk")->type_name("FILE");
+    m_flags[Cmdline].option
+        = boot->add_option("--cmdline", m_cmdline, "Kernel command line")->type_name("TEXT");
+    m_flags[Memory].option
+        = boot->add_option("--memory", m_memory,
+                  "Guest RAM: 256M, 1G, 512MiB...; a bare number is bytes (default 256M)")
+              ->type_name("SIZE");
+    m_flags[Vcpus].option
+        = boot->add_option("--vcpus", m_vcpus, "Number of vCPUs, 1-255 (default 2)")
+              ->type_name("N");
+    // A const string: CLI11 binds a non-const argument as the flag's result variable.
+    const std::string serial_help = "Attach a serial console (COM1) to stdout";
+    const std::string no_serial_help = "No serial console, whatever --config says";
+    m_flags[Serial].option = boot->add_flag("--serial", serial_help);
+    m_no_serial_option = boot->add_flag("--no-serial", no_serial_help);
+    boot->add_option("--log-level", m_log_level, "Log verbosity (default warn)")
+        ->check(CLI::IsMember({ "error", "warn", "info", "debug" }))
+        ->type_name("LEVEL");
+    return boot;
+}
+
+void BootCommand::apply_flags(VmConfig& config, std::vector<ConfigError>& errors) const
+{
+    if (m_flags[Kernel].given()) {
+        config.boot.kernel = m_kernel;
+    }
+    if (m_flags[Initrd].given()) {
+        config.boot.initrd = m_initrd;
+    }
+    if (m_flags[Cmdline].given()) {
+        config.boot.cmdline = m_cmdline;
+        config.boot.cmdline_set = true;
+    }
+    if (m_flags[Memory].given()) {
+        if (auto bytes = parse_memory_size(m_memory)) {
+            config.machine.memory_bytes = bytes.value();
+        } else {
+            errors.push_back(flag_error("--memory", bytes.error()));
+        }
+    }
+    if (m_flags[Vcpus].given()) {
+        uint64_t vcpus = 0;
+        const char* end = m_vcpus.data() + m_vcpus.size();
+        auto [ptr, ec] = std::from_chars(m_vcpus.data(), end, vcpus);
+        if (ec == std::errc::invalid_argument || ptr != end) {
+            errors.push_back(
+                flag_error("--vcpus", fmt::format("expected a whole number, got '{}'", m_vcpus)));
+        } else if (ec == std::errc::result_out_of_range
+            || vcpus > std::numeric_limits<uint32_t>::max()) {
+            errors.push_back(flag_error(
+                "--vcpus", fmt::format("must be between 1 and {}, got {}", max_vcpus, m_vcpus)));
+        } else {
+            config.machine.vcpus = static_cast<uint32_t>(vcpus);
+        }
+    }
+    bool no_serial = m_no_serial_option->count() > 0;
+    if (m_flags[Serial].given() && no_serial) {
+        errors.push_back(flag_error("--no-serial", "contradicts --serial"));
+    } else if (m_flags[Serial].given() || no_serial) {
+        config.console.serial = !no_serial;
+    }
+}
+
+/// Points a validate() error at what the user typed: the flag if one set the key, else the
+/// key's line in the config file, else the file as a whole (the key is missing from it).
+void BootCommand::attribute(ConfigError& error, const ConfigSourceMap& sources) const
+{
+    bool have_file = m_config_option->count() > 0;
+    for (const KeyFlag& flag : m_flags) {
+        if (flag.key_path == error.key_path && (flag.given() || !have_file)) {
+            error.key_path = flag.flag;
+            return;
+        }
+    }
+    if (!sources.locate(error) && have_file) {
+        error.file = m_config_path;
+    }
+}
+
+CliOutcome BootCommand::finish(std::ostream& err)
+{
+    VmConfig config;
+    ConfigSourceMap sources;
+    std::vector<ConfigError> errors;
+    bool file_ok = true;
+    if (m_config_option->count() > 0) {
+        auto loaded = load_config_file(m_config_path, &sources);
+        if (loaded) {
+            config = std::move(loaded).value();
+        } else {
+            errors = std::move(loaded).error();
+            file_ok = false;
+        }
+    }
+    apply_flags(config, errors);
+    // A file that did not parse leaves defaults behind; validating those would only add noise.
+    if (file_ok) {
+        for (ConfigError& error : validate(config)) {
+            attribute(error, sources);
+            errors.push_back(std::move(error));
+        }
+    }
+    if (!errors.empty()) {
+        print_errors(err, errors);
+        return { exit_usage_error };
+    }
+    return { BootRequest { std::move(config), log_level_from(m_log_level) } };
+}
+
+} // namespace
+
+std::unique_ptr<Subcommand> make_boot_command()
+{
+    return std::make_unique<BootCommand>();
+}
+
+} // namespace vmm::cli

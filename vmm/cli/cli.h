@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// partvm's command line: `partvm [--help] [--version] <subcommand> [flags]`. parse_cli() turns argv
+// into a request for main() to carry out, or into an exit code once it has printed help, the
+// version or the errors. CLI11 and its exceptions stay inside vmm/cli.
+#pragma once
+#include "vmm/base/log.h"
+#include "vmm/config/vm_config.h"
+
+#include <iosfwd>
+#include <variant>
+
+namespace vmm {
+
+/// Exit status for usage and configuration errors: reported before any KVM work (§2.4).
+inline constexpr int exit_usage_error = 2;
+
+/// `partvm boot`: start one VM.
+struct BootRequest {
+    VmConfig config; ///< The --config file with the flags applied on top; validate() passed.
+    LogLevel log_level { LogLevel::Warn };
+};
+
+/// What main() does next. Each new subcommand adds its request type to the variant.
+struct CliOutcome {
+    /// An exit code (0 after help or version, 2 after errors) or a request to carry out.
+    std::variant<int, BootRequest> action;
+
+    bool should_exit() const { return std::holds_alternative<int>(action); }
+    /// Precondition: should_exit().
+    int exit_code() const { return *std::get_if<int>(&action); }
+};
+
+/// Parses argv (argv[0] is the program name and is ignored). Help and version text go to out;
+/// each problem goes to err as one line starting "partvm: ". Never throws.
+CliOutcome parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+/// parse_cli() with std::cout and std::cerr, for main().
+CliOutcome parse_cli(int argc, char** argv);
+
+} // namespace vmm

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vmm/cli/cli.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace vmm;
+
+namespace {
+
+struct Run {
+    CliOutcome outcome;
+    std::string out;
+    std::string err;
+
+    const BootRequest& boot() const
+    {
+        const auto* request = std::get_if<BootRequest>(&outcome.action);
+        REQUIRE(request != nullptr);
+        return *request;
+    }
+};
+
+Run run(std::initializer_list<const char*> args)
+{
+    std::vector<const char*> argv { "partvm" };
+    argv.insert(argv.end(), args);
+    std::ostringstream out;
+    std::ostringstream err;
+    CliOutcome outcome = parse_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+    return { std::move(outcome), out.str(), err.str() };
+}
+
+/// A config file in a scratch directory removed at the end of the test.
+struct TempConfig {
+    explicit TempConfig(std::string_view text)
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "partvm-XXXXXX").string();
+        REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        dir = pattern;
+        path = (dir / "vm.toml").string();
+        FILE* file = std::fopen(path.c_str(), "w");
+        REQUIRE(file != nullptr);
+        std::fwrite(text.data(), 1, text.size(), file);
+        std::fclose(file);
+    }
+    ~TempConfig() { std::filesystem::remove_all(dir); }
+    std::filesystem::path dir;
+    std::string path;
+};
+
+} // namespace
+
+TEST_CASE("cli: --help prints usage and exits 0")
+{
+    Run result = run({ "--help" });
+    CHECK(result.outcome.exit_code() == 0);
+    CHECK(result.out.find("boot") != std::string::npos);
+    CHECK(result.err.empty());
+}
+
+TEST_CASE("cli: boot --help lists the boot flags and exits 0")
+{
+    Run result = run({ "boot", "--help" });
+    CHECK(result.outcome.exit_code() == 0);
+    CHECK(result.out.find("--kernel") != std::string::npos);
+    CHECK(result.out.find("--log-level") != std::string::npos);
+}
+
+TEST_CASE("cli: --version prints the version and exits 0")
+{
+    Run result = run({ "--version" });
+    CHECK(result.outcome.exit_code() == 0);
+    CHECK(result.out.rfind("partvm ", 0) == 0);
+}
+
+TEST_CASE("cli: an unknown flag exits 2 with a partvm: line")
+{
+    Run result = run({ "boot", "--kernel", "bzImage", "--bogus" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err.rfind("partvm: ", 0) == 0);
+    CHECK(result.err.find("--bogus") != std::string::npos);
+    CHECK(result.err.find("partvm: run 'partvm boot --help' for usage") != std::string::npos);
+}
+
+TEST_CASE("cli: no subcommand exits 2")
+{
+    Run result = run({});
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err.find("partvm: run 'partvm --help' for usage") != std::string::npos);
+}
+
+TEST_CASE("cli: boot with only a kernel uses the defaults")
+{
+    Run result = run({ "boot", "--kernel", "bzImage" });
+    CHECK(result.err.empty());
+    CHECK(result.boot().config.boot.kernel == "bzImage");
+    CHECK(result.boot().config.machine == MachineConfig {});
+    CHECK_FALSE(result.boot().config.boot.cmdline_set);
+    CHECK(result.boot().log_level == LogLevel::Warn);
+}
+
+TEST_CASE("cli: every boot flag lands in the config")
+{
+    Run result = run({ "boot", "--kernel", "k", "--initrd", "i", "--cmdline", "console=ttyS0",
+        "--memory", "1G", "--vcpus", "4", "--serial", "--log-level", "debug" });
+    const VmConfig& config = result.boot().config;
+    CHECK(config.boot.initrd == "i");
+    CHECK(config.boot.cmdline == "console=ttyS0");
+    CHECK(config.boot.cmdline_set);
+    CHECK(config.machine.memory_bytes == 1ull << 30);
+    CHECK(config.machine.vcpus == 4);
+    CHECK(config.console.serial);
+    CHECK(result.boot().log_level == LogLevel::Debug);
+}
+
+TEST_CASE("cli: a missing kernel exits 2 naming --kernel")
+{
+    Run result = run({ "boot" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err == "partvm: --kernel: no kernel image given\n");
+}
+
+TEST_CASE("cli: a bad memory value quotes the value")
+{
+    Run result = run({ "boot", "--kernel", "k", "--memory", "12X" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err
+        == "partvm: --memory: invalid memory size '12X': unknown suffix 'X' (use K, M, G, T, "
+           "KiB, MiB, GiB or TiB)\n");
+}
+
+TEST_CASE("cli: bad flag values are all reported together")
+{
+    Run result = run({ "boot", "--memory", "8M", "--vcpus", "many" });
+    CHECK(result.err
+        == "partvm: --vcpus: expected a whole number, got 'many'\n"
+           "partvm: --memory: 8 MiB is below the minimum of 16 MiB\n"
+           "partvm: --kernel: no kernel image given\n");
+}
+
+TEST_CASE("cli: an out-of-range vcpu count names the flag")
+{
+    CHECK(run({ "boot", "--kernel", "k", "--vcpus", "0" }).err
+        == "partvm: --vcpus: must be between 1 and 254, got 0\n");
+    CHECK(run({ "boot", "--kernel", "k", "--vcpus", "99999999999" }).err
+        == "partvm: --vcpus: must be between 1 and 254, got 99999999999\n");
+}
+
+TEST_CASE("cli: a bad log level exits 2")
+{
+    Run result = run({ "boot", "--kernel", "k", "--log-level", "loud" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err.find("loud") != std::string::npos);
+}
+
+TEST_CASE("cli: flags override the config file")
+{
+    TempConfig file("[machine]\nmemory = \"1G\"\nvcpus = 8\n[boot]\nkernel = \"bzImage\"\n"
+                    "initrd = \"initrd\"\n[console]\nserial = true\n");
+    Run result = run({ "boot", "--config", file.path.c_str(), "--vcpus", "2", "--kernel",
+        "/other/bzImage", "--no-serial" });
+    const VmConfig& config = result.boot().config;
+    CHECK(config.machine.memory_bytes == 1ull << 30);
+    CHECK(config.machine.vcpus == 2);
+    CHECK(config.boot.kernel == "/other/bzImage");
+    CHECK(config.boot.initrd == (file.dir / "initrd").string());
+    CHECK_FALSE(config.console.serial);
+}
+
+TEST_CASE("cli: config file errors keep their file and line")
+{
+    TempConfig file("[machine]\nmemroy = \"1G\"\n");
+    Run result = run({ "boot", "--config", file.path.c_str(), "--kernel", "k" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err
+        == "partvm: " + file.path + ":2:1: machine.memroy: unknown key (did you mean 'memory'?)\n");
+}
+
+TEST_CASE("cli: validation errors point at the config file line that caused them")
+{
+    TempConfig file("[machine]\nvcpus = 0\n");
+    Run result = run({ "boot", "--config", file.path.c_str() });
+    CHECK(result.err
+        == "partvm: " + file.path + ":2:9: machine.vcpus: must be between 1 and 254, got 0\n"
+            + "partvm: " + file.path + ": boot.kernel: no kernel image given\n");
+}
+
+TEST_CASE("cli: a flag that fixes a bad file value wins")
+{
+    TempConfig file("[machine]\nvcpus = 0\n[boot]\nkernel = \"k\"\n");
+    Run result = run({ "boot", "--config", file.path.c_str(), "--vcpus", "1" });
+    CHECK(result.err.empty());
+    CHECK(result.boot().config.machine.vcpus == 1);
+}
+
+TEST_CASE("cli: a missing config file exits 2 naming the file")
+{
+    Run result = run({ "boot", "--config", "/nonexistent/vm.toml", "--kernel", "k" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err == "partvm: /nonexistent/vm.toml: cannot open: No such file or directory\n");
+}
+
+TEST_CASE("cli: an empty --cmdline is still an explicit command line")
+{
+    Run result = run({ "boot", "--kernel", "k", "--cmdline", "" });
+    CHECK(result.boot().config.boot.cmdline.empty());
+    CHECK(result.boot().config.boot.cmdline_set);
+}
+
+TEST_CASE("cli: --serial and --no-serial together are a contradiction")
+{
+    Run result = run({ "boot", "--kernel", "k", "--serial", "--no-serial" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err == "partvm: --no-serial: contradicts --serial\n");
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vmm/config/validate.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace vmm;
+
+namespace {
+
+VmConfig valid_config()
+{
+    VmConfig config;
+    config.boot.kernel = "bzImage";
+    return config;
+}
+
+} // namespace
+
+TEST_CASE("validate accepts the defaults plus a kernel")
+{
+    CHECK(validate(valid_config()).empty());
+}
+
+TEST_CASE("validate requires a kernel")
+{
+    VmConfig config;
+    auto errors = validate(config);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].to_string() == "boot.kernel: no kernel image given");
+}
+
+TEST_CASE("validate keeps vcpus between 1 and 254")
+{
+    VmConfig config = valid_config();
+    config.machine.vcpus = 0;
+    CHECK(validate(config).at(0).to_string() == "machine.vcpus: must be between 1 and 254, got 0");
+    config.machine.vcpus = 255;
+    CHECK(validate(config).at(0).message == "must be between 1 and 254, got 255");
+    config.machine.vcpus = 254;
+    CHECK(validate(config).empty());
+}
+
+TEST_CASE("validate keeps memory between 16 MiB and 1 TiB")
+{
+    VmConfig config = valid_config();
+    config.machine.memory_bytes = 8ull << 20;
+    CHECK(validate(config).at(0).to_string()
+        == "machine.memory: 8 MiB is below the minimum of 16 MiB");
+    config.machine.memory_bytes = 2ull << 40;
+    CHECK(validate(config).at(0).message == "2 TiB is above the maximum of 1 TiB");
+    config.machine.memory_bytes = 16ull << 20;
+    CHECK(validate(config).empty());
+    config.machine.memory_bytes = 1ull << 40;
+    CHECK(validate(config).empty());
+}
+
+TEST_CASE("validate rejects memory that is not a whole number of pages")
+{
+    VmConfig config = valid_config();
+    config.machine.memory_bytes = (64ull << 20) + 512;
+    CHECK(validate(config).at(0).message == "67109376 bytes is not a multiple of 4 KiB");
+}
+
+TEST_CASE("validate rejects NUL bytes in the command line and paths")
+{
+    VmConfig config = valid_config();
+    config.boot.cmdline = std::string("console=ttyS0\0init=/bin/sh", 26);
+    config.boot.initrd = std::string("a\0b", 3);
+    auto errors = validate(config);
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].to_string() == "boot.initrd: the path contains a NUL byte");
+    CHECK(errors[1].to_string() == "boot.cmdline: contains a NUL byte");
+}
+
+TEST_CASE("validate reports every problem at once")
+{
+    VmConfig config;
+    config.machine.vcpus = 0;
+    config.machine.memory_bytes = 4096;
+    auto errors = validate(config);
+    REQUIRE(errors.size() == 3);
+    CHECK(errors[0].key_path == "machine.memory");
+    CHECK(errors[1].key_path == "machine.vcpus");
+    CHECK(errors[2].key_path == "boot.kernel");
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vmm/core/builder.h"
+#include "vmm/acpi/tables.h"
+#include "vmm/arch/x86_64/boot_regs.h"
+#include "vmm/arch/x86_64/cpuid.h"
+#include "vmm/arch/x86_64/layout.h"
+#include "vmm/boot/cmdline.h"
+#include "vmm/boot/initrd.h"
+#include "vmm/boot/kernel_loader.h"
+#include "vmm/boot/zero_page.h"
+#include "vmm/core/file_image.h"
+#include "vmm/devices/cmos_rtc.h"
+#include "vmm/devices/power.h"
+#include "vmm/hyperv/hv_cpuid.h"
+#include "vmm/hyperv/synic.h"
+
+#include <fmt/core.h>
+#include <linux/kvm.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+namespace vmm {
+
+namespace {
+
+using Built = std::variant<std::unique_ptr<Vm>, BuildError>;
+
+// Below 4 GiB, above guest RAM's 3 GiB limit: three pages KVM reserves for the Intel TSS.
+constexpr uint64_t kvm_tss_address = 0xfffbd000;
+
+BuildError bad_input(std::string message)
+{
+    return BuildError { BuildError::Kind::BadInput, std::move(message) };
+}
+
+BuildError fail(std::string message)
+{
+    return BuildError { BuildError::Kind::HostFailure, std::move(message) };
+}
+
+BuildError fail(std::string_view what, const Error& error)
+{
+    return fail(fmt::format("{}: {}", what, error.message()));
+}
+
+/// Pulses one GSI of the in-kernel irqchip.
+class IrqLine final : public InterruptLine {
+public:
+    IrqLine(VmFd& vm, uint32_t gsi)
+        : m_vm(vm)
+        , m_gsi(gsi)
+    {
+    }
+    void pulse() override
+    {
+        (void)m_vm.set_irq_line(m_gsi, true);
+        (void)m_vm.set_irq_line(m_gsi, false);
+    }
+
+private:
+    VmFd& m_vm;
+    uint32_t m_gsi;
+};
+
+std::optional<BuildError> check_host_limits(const Kvm& kvm, const VmConfig& config)
+{
+    static constexpr std::pair<int, const char*> required_caps[] = {
+        { KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
+        { KVM_CAP_HYPERV, "KVM_CAP_HYPERV" },
+        { KVM_CAP_HYPERV_SYNIC2, "KVM_CAP_HYPERV_SYNIC2" },
+        { KVM_CAP_HYPERV_VP_INDEX, "KVM_CAP_HYPERV_VP_INDEX" },
+        { KVM_CAP_HYPERV_CPUID, "KVM_CAP_HYPERV_CPUID" },
+        { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+    };
+    for (auto [cap, name] : required_caps) {
+        if (!kvm.check_extension(cap)) {
+            return fail(fmt::format("this host's KVM lacks {}, which partvm needs", name));
+        }
+    }
+    if (config.machine.vcpus > kvm.max_vcpus()) {
+        return bad_input(fmt::format("vcpus {} exceeds this host's KVM limit of {} vCPUs",
+                                config.machine.vcpus, kvm.max_vcpus()));
+    }
+    return std::nullopt;
+}
+
+std::variant<GuestMemory, BuildError> allocate_guest_memory(const VmConfig& config)
+{
+    struct sysinfo info {};
+    if (::sysinfo(&info) == 0) {
+        const uint64_t host_ram = uint64_t(info.totalram) * info.mem_unit;
+        if (config.machine.memory_bytes > host_ram) {
+            return bad_input(fmt::format("memory {} MiB exceeds this host's {} MiB of RAM",
+                                         config.machine.memory_bytes >> 20, host_ram >> 20));
+        }
+    }
+    auto memory = GuestMemory::create(config.machine.memory_bytes);
+    if (!memory) {
+        return fail("allocating guest memory", memory.error());
+    }
+    return std::move(memory).value();
+}
+
+std::optional<BuildError> map_guest_memory(Vm& vm)
+{
+    uint32_t slot = 0;
+    for (const auto& region : vm.memory().regions()) {
+        auto mapped = vm.vm_fd().set_user_memory_region(slot++, region.guest_base.value,
+                                                        region.size,
+                                                        vm.memory().host_address_of(region));
+        if (!mapped) {
+            return fail("mapping guest memory into KVM", mapped.error());
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<BuildError> attach_legacy_devices(Vm& vm, const VmConfig& config)
+{
+    IoBus& bus = vm.io_bus();
+    bus.insert(layout::port_cmos_index, 2, std::make_shared<CmosRtc>());
+    bus.insert(layout::port_i8042_command, 1, std::make_shared<I8042ResetDevice>(vm));
+    bus.insert(layout::port_acpi_sleep_control, 3, std::make_shared<AcpiPowerDevice>(vm));
+    if (config.console.serial) {
+        auto& irq = vm.add_irq_line(std::make_unique<IrqLine>(vm.vm_fd(), layout::irq_com1));
+        auto serial = std::make_shared<Serial8250>(STDOUT_FILENO, irq);
+        bus.insert(layout::port_com1, 8, serial);
+        vm.set_serial(serial);
+    }
+    return std::nullopt;
+}
+
+/// Loads kernel, initramfs and command line, then writes ACPI tables and the zero page. Needs no
+/// KVM, so every problem with the user's files is reported before KVM is touched.
+std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, const VmConfig& config)
+{
+    auto kernel_file = FileImage::open(config.boot.kernel, "kernel");
+    if (auto* message = std::get_if<std::string>(&kernel_file)) {
+        return bad_input(*message);
+    }
+    auto kernel = load_kernel(memory, std::get<FileImage>(kernel_file).bytes());
+    if (!kernel) {
+        return bad_input(fmt::format("kernel '{}': {}", config.boot.kernel, kernel.error().message()));
+    }
+    InitrdPlacement initrd {};
+    if (!config.boot.initrd.empty()) {
+        auto initrd_file = FileImage::open(config.boot.initrd, "initramfs");
+        if (auto* message = std::get_if<std::string>(&initrd_file)) {
+            return bad_input(*message);
+        }
+        auto placed = place_initrd(memory, std::get<FileImage>(initrd_file).bytes(), *kernel);
+        if (!placed) {
+            return bad_input(fmt::format("initramfs '{}': {}", config.boot.initrd,
+                                    placed.error().message()));
+        }
+        initrd = *placed;
+    }
+    const std::string cmdline = config.boot.cmdline_set ? config.boot.cmdline
+                                                        : default_cmdline(config);
+    auto cmdline_placement = write_cmdline(memory, cmdline, *kernel);
+    if (!cmdline_placement) {
+        return bad_input(fmt::format("--cmdline: {}", cmdline_placement.error().message()));
+    }
+    auto rsdp = acpi::write_acpi_tables(memory,
+                                  acpi::AcpiConfig { .vcpu_count = config.machine.vcpus,
+                                               .serial_console = config.console.serial });
+    if (!rsdp) {
+        return fail("writing ACPI tables", rsdp.error());
+    }
+    if (auto written = write_boot_structures(memory); !written) {
+        return fail("writing boot page tables", written.error());
+    }
+    auto params = write_boot_params(memory, BootParamsInput { .kernel = *kernel,
+                                                                   .cmdline = *cmdline_placement,
+                                                                   .initrd = initrd,
+                                                                   .acpi_rsdp = *rsdp });
+    if (!params) {
+        return bad_input(fmt::format("writing boot parameters: {}", params.error().message()));
+    }
+    return kernel->entry;
+}
+
+std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
+{
+    const Kvm& kvm = vm.kvm();
+    auto base_cpuid = kvm.supported_cpuid();
+    auto hv_supported = kvm.supported_hv_cpuid();
+    if (!base_cpuid || !hv_supported) {
+        return fail("reading KVM's supported CPUID",
+                    base_cpuid ? hv_supported.error() : base_cpuid.error());
+    }
+    auto hv_leaves = hyperv::compose_hv_cpuid(*hv_supported, config.machine.vcpus);
+    if (!hv_leaves) {
+        return fail(hv_leaves.error().message());
+    }
+    remove_hypervisor_leaves(*base_cpuid);
+    const bool tsc_deadline = kvm.check_extension(KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+
+    // vCPUs are created in order so that each one's VP index equals its APIC id and KVM index.
+    for (uint32_t index = 0; index < config.machine.vcpus; ++index) {
+        auto fd = vm.vm_fd().create_vcpu(index);
+        if (!fd) {
+            return fail(fmt::format("creating vCPU {}", index), fd.error());
+        }
+        CpuidTable cpuid = *base_cpuid;
+        apply_topology(cpuid, { .vcpu_index = index,
+                                .vcpu_count = config.machine.vcpus,
+                                .tsc_deadline_timer = tsc_deadline });
+        cpuid.insert(cpuid.end(), hv_leaves->begin(), hv_leaves->end());
+        if (auto set = fd->set_cpuid(cpuid); !set) {
+            return fail(fmt::format("setting CPUID of vCPU {}", index), set.error());
+        }
+        if (auto synic = hyperv::enable_synic(*fd); !synic) {
+            return fail(fmt::format("enabling SynIC on vCPU {}", index), synic.error());
+        }
+        if (index == 0) {
+            if (auto regs = set_boot_registers(*fd, entry, GuestAddress(layout::boot_params_start));
+                !regs) {
+                return fail("setting the boot vCPU's registers", regs.error());
+            }
+        }
+        // The other vCPUs wait in the in-kernel LAPIC for Linux's INIT/SIPI.
+        vm.add_vcpu(std::make_unique<Vcpu>(std::move(fd).value(), vm.io_bus(), vm));
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+std::string default_cmdline(const VmConfig& config)
+{
+    std::string cmdline = "panic=-1 quiet";
+    if (config.console.serial) {
+        cmdline = "console=ttyS0 " + cmdline;
+    }
+    return cmdline;
+}
+
+Built build_vm(const VmConfig& config)
+{
+    auto memory = allocate_guest_memory(config);
+    if (auto* error = std::get_if<BuildError>(&memory)) {
+        return *error;
+    }
+    auto entry = load_guest_image(std::get<GuestMemory>(memory), config);
+    if (auto* error = std::get_if<BuildError>(&entry)) {
+        return *error;
+    }
+
+    auto kvm = Kvm::open();
+    if (!kvm) {
+        return fail("cannot use /dev/kvm", kvm.error());
+    }
+    if (auto error = check_host_limits(*kvm, config)) {
+        return *error;
+    }
+    auto vm_fd = kvm->create_vm();
+    if (!vm_fd) {
+        return fail("creating the VM", vm_fd.error());
+    }
+    if (auto tss = vm_fd->set_tss_address(kvm_tss_address); !tss) {
+        return fail("setting up the VM", tss.error());
+    }
+    if (auto irqchip = vm_fd->create_irqchip(); !irqchip) {
+        return fail("creating the in-kernel irqchip", irqchip.error());
+    }
+    if (auto masked = vm_fd->mask_legacy_pic(); !masked) {
+        return fail("masking the legacy PIC", masked.error());
+    }
+    auto vm = std::make_unique<Vm>(std::move(kvm).value(), std::move(vm_fd).value(),
+                                   std::move(std::get<GuestMemory>(memory)));
+    if (auto error = map_guest_memory(*vm)) {
+        return *error;
+    }
+    if (auto error = attach_legacy_devices(*vm, config)) {
+        return *error;
+    }
+    if (auto error = create_vcpus(*vm, config, std::get<GuestAddress>(entry))) {
+        return *error;
+    }
+    return vm;
+}
+
+} // namespace vmm

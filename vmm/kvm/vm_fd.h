@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// A KVM VM fd: memory slots, the in-kernel irqchip, interrupt lines and vCPU creation.
+// One method per ioctl, no policy. Safe to call from any thread (KVM serialises VM ioctls).
+#pragma once
+#include "vmm/base/result.h"
+#include "vmm/base/unique_fd.h"
+
+#include <cstdint>
+
+namespace vmm {
+
+class VcpuFd;
+
+class VmFd {
+public:
+    VmFd(UniqueFd fd, size_t vcpu_mmap_size)
+        : m_fd(std::move(fd))
+        , m_vcpu_mmap_size(vcpu_mmap_size)
+    {
+    }
+
+    int check_extension(int capability) const;
+    /// KVM_SET_USER_MEMORY_REGION: maps [host, host + size) at guest-physical `guest_address`.
+    Result<void> set_user_memory_region(uint32_t slot, uint64_t guest_address, uint64_t size,
+                                        void* host);
+    /// KVM_SET_TSS_ADDR: three pages KVM needs below 4 GiB on Intel; harmless elsewhere.
+    Result<void> set_tss_address(uint64_t address);
+    /// KVM_CREATE_IRQCHIP: in-kernel LAPICs, IOAPIC and PIC.
+    Result<void> create_irqchip();
+    /// Masks every input of the in-kernel 8259 pair (KVM_GET/SET_IRQCHIP). A hardware-reduced
+    /// Linux never programs the PIC, whose reset state is unmasked with vector base 0: a GSI
+    /// below 16 would otherwise also reach vCPU 0 through LINT0 as a bogus low vector.
+    Result<void> mask_legacy_pic();
+    /// KVM_IRQ_LINE: drives a GSI of the in-kernel irqchip high or low.
+    Result<void> set_irq_line(uint32_t gsi, bool high);
+    /// KVM_CREATE_VCPU with `id` (the APIC id; vCPUs are created in order 0..n-1).
+    Result<VcpuFd> create_vcpu(uint32_t id);
+    /// KVM_GET_STATS_FD: the binary statistics of this VM.
+    Result<UniqueFd> stats_fd() const;
+
+    int fd() const { return m_fd.get(); }
+
+private:
+    UniqueFd m_fd;
+    size_t m_vcpu_mmap_size;
+};
+
+} // namespace vmm
