@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <linux/kvm.h>
-#include <memory>
 #include <sys/ioctl.h>
 
 namespace vmm {
@@ -17,15 +16,12 @@ constexpr uint32_t max_cpuid_entries = 256;
 
 Result<CpuidTable> get_cpuid(int fd, unsigned long request, const char* what)
 {
-    auto storage = std::make_unique<std::byte[]>(sizeof(kvm_cpuid2)
-                                                 + max_cpuid_entries * sizeof(kvm_cpuid_entry2));
-    // SAFETY: storage is sized for the header plus max_cpuid_entries trailing entries.
-    auto* cpuid = reinterpret_cast<kvm_cpuid2*>(storage.get());
-    cpuid->nent = max_cpuid_entries;
-    if (::ioctl(fd, request, cpuid) < 0) {
+    KvmCpuidBuffer buffer(max_cpuid_entries);
+    buffer.set_header({ .nent = max_cpuid_entries, .padding = 0 });
+    if (::ioctl(fd, request, buffer.data()) < 0) {
         return Error::from_errno(what);
     }
-    return from_kvm_cpuid(*cpuid);
+    return from_kvm_cpuid(buffer);
 }
 
 } // namespace
@@ -69,12 +65,12 @@ uint32_t Kvm::max_vcpus() const
 
 Result<CpuidTable> Kvm::supported_cpuid() const
 {
-    return get_cpuid(m_fd.get(), KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID");
+    return get_cpuid(m_fd.get(), kvm_abi::GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID");
 }
 
 Result<CpuidTable> Kvm::supported_hv_cpuid() const
 {
-    return get_cpuid(m_fd.get(), KVM_GET_SUPPORTED_HV_CPUID, "KVM_GET_SUPPORTED_HV_CPUID");
+    return get_cpuid(m_fd.get(), kvm_abi::GET_SUPPORTED_HV_CPUID, "KVM_GET_SUPPORTED_HV_CPUID");
 }
 
 Result<VmFd> Kvm::create_vm() const

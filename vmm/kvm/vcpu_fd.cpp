@@ -75,19 +75,17 @@ Result<void> VcpuFd::set_lapic(const kvm_lapic_state& lapic)
 Result<void> VcpuFd::set_cpuid(const CpuidTable& table)
 {
     auto buffer = to_kvm_cpuid(table);
-    return vcpu_ioctl(m_fd.get(), KVM_SET_CPUID2, buffer.cpuid, "KVM_SET_CPUID2");
+    return vcpu_ioctl(m_fd.get(), kvm_abi::SET_CPUID2, buffer.data(), "KVM_SET_CPUID2");
 }
 
 Result<void> VcpuFd::set_msrs(std::span<const MsrValue> msrs)
 {
-    std::vector<std::byte> storage(sizeof(kvm_msrs) + msrs.size() * sizeof(kvm_msr_entry));
-    // SAFETY: storage holds the header and exactly msrs.size() entries.
-    auto* header = reinterpret_cast<kvm_msrs*>(storage.data());
-    header->nmsrs = static_cast<uint32_t>(msrs.size());
+    kvm_abi::FlexBuffer<kvm_abi::MsrsHeader, kvm_msr_entry> buffer(msrs.size());
+    buffer.set_header({ .nmsrs = static_cast<uint32_t>(msrs.size()), .pad = 0 });
     for (size_t i = 0; i < msrs.size(); ++i) {
-        header->entries[i] = kvm_msr_entry { .index = msrs[i].index, .reserved = 0, .data = msrs[i].value };
+        buffer.set_entry(i, { .index = msrs[i].index, .reserved = 0, .data = msrs[i].value });
     }
-    int written = ::ioctl(m_fd.get(), KVM_SET_MSRS, header);
+    int written = ::ioctl(m_fd.get(), kvm_abi::SET_MSRS, buffer.data());
     if (written < 0) {
         return Error::from_errno("KVM_SET_MSRS");
     }
