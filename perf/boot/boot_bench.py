@@ -118,9 +118,9 @@ def main():
             samples[name]["uptime"].append(uptime)
             print(f"run {run + 1} {name}: wall={wall} uptime={uptime}", flush=True)
 
-    # VMM memory with the guest idle after boot; the guest is held up by partvm.action=hang.
+    # VMM memory with the guest idle after boot; the guest is held up by partvm.exit=hang.
     memory = {}
-    hold = cmdline + " partvm.action=hang"
+    hold = cmdline + " partvm.exit=hang"
     for name, argv in peers.items():
         held = [a if a != cmdline else hold for a in argv]
         _, _, rss = boot_once(held, args.timeout, True, args.memory_mib << 20)

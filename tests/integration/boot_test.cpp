@@ -109,7 +109,7 @@ TEST_SUITE("kvm")
     {
         Guest guest;
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
-                                               { "--cmdline", "console=ttyS0 quiet panic=-1 partvm.action=reboot" }));
+                                               { "--cmdline", "console=ttyS0 quiet panic=-1 partvm.exit=reboot" }));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
         CHECK(parse_report(result.out).found);
         CHECK(result.exit_code == 0);
@@ -121,7 +121,7 @@ TEST_SUITE("kvm")
         Guest guest;
         // init=/bin/sh-style hang: the guest never powers off by itself.
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
-                                               { "--cmdline", "console=ttyS0 quiet partvm.action=hang" }),
+                                               { "--cmdline", "console=ttyS0 quiet partvm.exit=hang" }),
                                   std::chrono::seconds(300), SIGTERM, std::chrono::seconds(2));
         CHECK(result.exit_code == 128 + SIGTERM);
         CHECK_FALSE(result.timed_out);

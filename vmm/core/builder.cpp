@@ -4,6 +4,7 @@
 #include "vmm/arch/x86_64/boot_regs.h"
 #include "vmm/arch/x86_64/cpuid.h"
 #include "vmm/arch/x86_64/layout.h"
+#include "vmm/arch/x86_64/reset_stub.h"
 #include "vmm/boot/cmdline.h"
 #include "vmm/boot/initrd.h"
 #include "vmm/boot/kernel_loader.h"
@@ -169,6 +170,9 @@ std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, con
     }
     if (auto written = write_boot_structures(memory); !written) {
         return fail("writing boot page tables", written.error());
+    }
+    if (auto written = write_reset_stub(memory); !written) {
+        return fail("writing the reset stub", written.error());
     }
     auto params = write_boot_params(memory, BootParamsInput { .kernel = *kernel,
                                                                    .cmdline = *cmdline_placement,

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/core/vm.h"
 #include "vmm/base/check.h"
+#include "vmm/base/log.h"
 
 #include <csignal>
+#include <linux/kvm.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -39,7 +41,16 @@ void Vm::stop_vcpus()
         vcpu->kick();
     }
     for (auto& vcpu : m_vcpus) {
+        const bool was_running = vcpu->running();
         vcpu->join();
+        if (was_running && log_enabled(LogLevel::Debug)) {
+            // Where each vCPU stopped: the first clue when a guest hangs.
+            kvm_regs regs {};
+            if (vcpu->fd().get_regs(regs)) {
+                LOG_DEBUG("vCPU {} stopped at rip={:#x} rsp={:#x}", vcpu->fd().id(), regs.rip,
+                          regs.rsp);
+            }
+        }
     }
     if (m_serial) {
         m_serial->flush();

@@ -35,6 +35,8 @@ public:
     void kick();
     /// Waits for the thread to end (after kick()).
     void join();
+    /// True between start() and join().
+    bool running() const { return m_thread.joinable(); }
 
 private:
     void run_loop();

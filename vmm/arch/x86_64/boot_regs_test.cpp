@@ -28,3 +28,16 @@ TEST_CASE("the boot GDT has flat 64-bit code at __BOOT_CS and data at __BOOT_DS"
     CHECK(memory.read_obj<uint64_t>(GuestAddress(layout::gdt_start + boot_ds_selector)).value()
           == 0x00cf93000000ffffull);
 }
+
+#include "vmm/arch/x86_64/reset_stub.h"
+
+TEST_CASE("the reset vector holds a stub that writes the ACPI reset register")
+{
+    auto memory = GuestMemory::allocate_for_test(1 << 20);
+    REQUIRE(write_reset_stub(memory));
+    CHECK(memory.read_obj<uint8_t>(GuestAddress(layout::reset_vector)).value() == 0xb0);
+    CHECK(memory.read_obj<uint16_t>(GuestAddress(layout::reset_vector + 3)).value()
+          == layout::port_acpi_reset);
+    // The stub ends before the top of the real-mode segment.
+    CHECK(layout::reset_vector + 9 <= 0x100000);
+}

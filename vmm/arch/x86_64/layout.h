@@ -17,9 +17,11 @@ constexpr uint64_t cmdline_start = 0x20000;
 constexpr uint64_t cmdline_max_size = 0x10000; // The boot protocol may allow less; see the loader.
 constexpr uint64_t ebda_start = 0x9fc00;     // Low RAM ends here in the e820 map.
 
-// The BIOS read-only area: the guest scans 0xe0000-0xfffff for the RSDP; all ACPI tables live here.
+// The BIOS read-only area: the guest scans 0xe0000-0xfffff for the RSDP; all ACPI tables live in
+// its first 64 KiB. The reset vector at its top holds a stub (see reset_stub.h).
 constexpr uint64_t acpi_start = 0xe0000;
-constexpr uint64_t acpi_size = 0x20000;
+constexpr uint64_t acpi_size = 0x10000;
+constexpr uint64_t reset_vector = 0xffff0; // Real-mode f000:fff0, where a "BIOS reboot" jumps.
 
 // The kernel: a bzImage's protected-mode part goes to 1 MiB; an ELF vmlinux goes where its program
 // headers say (16 MiB for Debian's kernels).
@@ -35,7 +37,6 @@ constexpr uint8_t irq_com1 = 4;
 constexpr uint16_t port_cmos_index = 0x70;   // CMOS RTC index/data (Linux reads its wall clock).
 constexpr uint16_t port_cmos_data = 0x71;
 constexpr uint16_t port_i8042_command = 0x64; // Reads 0; a 0xfe write means reset (Linux's fallback).
-constexpr uint16_t port_debug_marker = 0x80; // A guest write is timestamped (perf boot marker).
 constexpr uint16_t port_acpi_sleep_control = 0x600; // HW-reduced FADT SLEEP_CONTROL_REG (1 byte).
 constexpr uint16_t port_acpi_sleep_status = 0x601;  // HW-reduced FADT SLEEP_STATUS_REG (1 byte).
 constexpr uint16_t port_acpi_reset = 0x602;         // FADT RESET_REG (1 byte).
