@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Build (or reuse from cache) the L2 test guest: Debian's 6.1 cloud kernel
+# (Hyper-V drivers as modules) and a busybox initramfs whose /init prints
+#   PARTVM-RESULT uptime=<s> cpus=<n> hyperv=<yes|no>
+# on /dev/console and powers off. uptime is taken when /init starts.
+# Kernel command line knobs read by /init:
+#   partvm.modules=a,b,c  modprobe these in order first (hv_vmbus, hv_sock, ...)
+#   partvm.exit=reboot    end with `reboot -f` (triple fault/reset) instead of
+#                         `poweroff -f` (ACPI), for VMMs without ACPI power-off
+#   partvm.exit=hang      never end (tests of stopping a VM from outside)
+#
+# stdout (only): KERNEL=<bzImage> INITRD=<gzip cpio> and, if it could be
+# extracted, VMLINUX=<uncompressed ELF>. Progress goes to stderr.
+# Cache: ${PARTVM_CACHE:-$HOME/.cache/partvm}/test-guest/<key>, key = hash of
+# the kernel package version and this script (which contains the init).
+set -euo pipefail
+
+cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
+meta=linux-image-cloud-amd64
+modules=(hv_vmbus hv_utils hv_sock hv_storvsc sd_mod hv_netvsc)
+export DEBIAN_FRONTEND=noninteractive
+
+log() { echo "test-guest: $*" >&2; }
+
+# apt-get update at most once, and only when something is not found.
+updated=
+apt_update_once() { [ -n "$updated" ] && return 1; updated=1; log "apt-get update"; apt-get -q update >&2; }
+
+ensure_pkgs() {
+  local p missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  log "installing ${missing[*]}"
+  apt-get -qy install --no-install-recommends "${missing[@]}" >&2 ||
+    { apt_update_once && apt-get -qy install --no-install-recommends "${missing[@]}" >&2; }
+}
+
+# Metapackage -> "<image package> <version>", from the local apt lists (works
+# offline). apt-cache takes ~1 s here (far longer under TCG in L1), so the
+# answer is memoised until /var/lib/apt/lists changes (apt-get update).
+resolve_kernel() {
+  local memo=$cache/.resolved-$1 stamp s p v
+  stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+  if [ -f "$memo" ] && read -r s p v < "$memo" && [ "$s" = "$stamp" ] && [ -n "$v" ]; then
+    echo "$p $v"; return
+  fi
+  show() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '$1 == "Depends:" {print $2, $4; exit}' | tr -d ')'; }
+  read -r p v < <(show "$1") || true
+  [ -n "${v:-}" ] || { apt_update_once || true; read -r p v < <(show "$1") || true; }
+  [ -n "${v:-}" ] || return 0
+  stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+  { mkdir -p "$cache" && echo "$stamp $p $v" > "$memo"; } 2>/dev/null || true # read-only cache: fine
+  echo "$p $v"
+}
+
+# Download a .deb into $2 and unpack it there under k/ (never installed).
+# The sandbox option silences apt's "_apt cannot write here" warning.
+fetch_deb() {
+  local dl=(apt-get -q -o APT::Sandbox::User=root download "$1")
+  (cd "$2" && { "${dl[@]}" >&2 || { apt_update_once && "${dl[@]}" >&2; }; })
+  dpkg-deb -x "$2"/*.deb "$2/k"
+}
+
+# Like the kernel's scripts/extract-vmlinux: find a compressed payload by its
+# magic, decompress from there (trailing bytes make the tool complain; the
+# output is still whole) and keep the first result that is an ELF file.
+vmlinux() { # BZIMAGE OUT
+  local magic tool off
+  while read -r magic tool; do
+    for off in $(LC_ALL=C grep -obUaP "$magic" "$1" | cut -d: -f1); do
+      tail -c "+$((off + 1))" "$1" | $tool > "$2" 2>/dev/null || true
+      [ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = '177ELF' ] && return 0
+    done
+  done <<'MAGIC'
+\x02\x21\x4c\x18 lz4 -dc
+\xfd7zXZ\x00 xz -dc
+\x1f\x8b\x08 gzip -dc
+\x28\xb5\x2f\xfd zstd -dcq
+\x5d\x00\x00\x00 xz -dc --format=lzma
+BZh bzip2 -dc
+MAGIC
+  rm -f "$2"
+  return 1
+}
+
+ensure_pkgs busybox-static cpio kmod gzip lz4 xz-utils
+read -r kpkg kver < <(resolve_kernel "$meta") || true
+[ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
+out=$cache/test-guest/$key
+
+# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
+if [ ! -f "$out/done" ]; then
+  mkdir -p "$cache/test-guest"
+  exec 9>"$cache/test-guest/.lock"
+  flock 9 # parallel callers: one builds, the others wait and reuse
+fi
+if [ ! -f "$out/done" ]; then
+  log "building $out ($kpkg $kver)"
+  tmp=$(mktemp -d "$cache/test-guest/.tmp.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  fetch_deb "$kpkg=$kver" "$tmp"
+  kdir=$tmp/k
+  uname_r=$(ls "$kdir/lib/modules")
+  mdir=lib/modules/$uname_r
+  [ -f "$kdir/$mdir/modules.dep" ] || depmod -b "$kdir" "$uname_r" # the package ships none
+
+  root=$tmp/root
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,"$mdir"}
+  cp /bin/busybox "$root/bin/busybox"
+  mknod -m 600 "$root/dev/console" c 5 1 # /init starts with stdio on the console
+
+  # The Hyper-V modules and everything they need, at their usual paths, with
+  # a fresh depmod so that busybox modprobe resolves dependencies itself.
+  for m in "${modules[@]}"; do
+    modprobe -C /dev/null -d "$kdir" -S "$uname_r" --show-depends "$m"
+  done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' | while read -r ko; do
+    rel=${ko#"$kdir"/}
+    mkdir -p "$root/${rel%/*}"
+    cp "$ko" "$root/$rel"
+  done
+  cp "$kdir/$mdir"/modules.{order,builtin,builtin.modinfo} "$root/$mdir/"
+  depmod -b "$root" "$uname_r"
+
+  cat > "$root/init" <<'INIT'
+#!/bin/busybox sh
+# PID 1 of the test guest: report one result line, then power off.
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+read -r up _ < /proc/uptime # boot time to init, before any module work
+mods= halt=poweroff
+for arg in $(cat /proc/cmdline); do
+  case $arg in
+    partvm.modules=*) mods=${arg#partvm.modules=} ;;
+    partvm.exit=reboot) halt=reboot ;;
+    partvm.exit=hang) halt=hang ;;
+  esac
+done
+for m in $(echo "$mods" | tr , ' '); do
+  modprobe "$m" || echo "partvm-init: modprobe $m failed" > /dev/console
+done
+cpus=$(grep -c '^processor' /proc/cpuinfo)
+hv=no
+dmesg | grep -q 'Hypervisor detected: Microsoft Hyper-V' && hv=yes
+echo "PARTVM-RESULT uptime=$up cpus=$cpus hyperv=$hv" > /dev/console
+[ "$halt" = hang ] && exec sleep 2147483647
+$halt -f
+INIT
+  chmod 755 "$root/init"
+
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -9 > "$tmp/initrd.img"
+  cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/bzImage"
+  vmlinux "$tmp/bzImage" "$tmp/vmlinux" || log "no ELF vmlinux could be extracted"
+  mkdir -p "$out"
+  mv "$tmp/bzImage" "$tmp/initrd.img" "$out/"
+  [ -f "$tmp/vmlinux" ] && mv "$tmp/vmlinux" "$out/"
+  echo "$kpkg $kver $uname_r" > "$out/done"
+  # Outputs of older script versions or kernels (built over a day ago) go.
+  find "$cache/test-guest" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
+  log "modules: $(cd "$root/$mdir" && find kernel -name '*.ko' -printf '%f ')"
+fi
+echo "KERNEL=$out/bzImage"
+echo "INITRD=$out/initrd.img"
+[ -f "$out/vmlinux" ] && echo "VMLINUX=$out/vmlinux"
+exit 0

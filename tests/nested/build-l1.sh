@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Build (or reuse from cache) the L1 VM that tests/nested/kvm-run boots under
+# QEMU TCG: Debian's generic 6.1 kernel (its kvm-amd gives a real /dev/kvm on
+# TCG's emulated SVM) and a busybox initramfs whose /init runs one command in
+# a chroot of the host's root filesystem shared over 9p.
+#
+# stdout: KERNEL=<path> and INITRD=<path> lines only; progress goes to stderr.
+# Cache: ${PARTVM_CACHE:-$HOME/.cache/partvm}/l1/<key>, key = hash of the
+# kernel package version and this script (which contains the init).
+set -euo pipefail
+
+cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
+meta=linux-image-amd64                       # metapackage naming the current 6.1 ABI
+required=(kvm-amd 9p 9pnet_virtio virtio_pci) # KVM, and the host's files over 9p
+optional=(tun veth bridge vhost_net vhost_vsock) # network/vsock tests inside L1
+export DEBIAN_FRONTEND=noninteractive
+
+log() { echo "build-l1: $*" >&2; }
+
+# apt-get update at most once, and only when something is not found.
+updated=
+apt_update_once() { [ -n "$updated" ] && return 1; updated=1; log "apt-get update"; apt-get -q update >&2; }
+
+ensure_pkgs() {
+  local p missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  log "installing ${missing[*]}"
+  apt-get -qy install --no-install-recommends "${missing[@]}" >&2 ||
+    { apt_update_once && apt-get -qy install --no-install-recommends "${missing[@]}" >&2; }
+}
+
+# Metapackage -> "<image package> <version>", from the local apt lists (works
+# offline). apt-cache takes ~1 s here (and far longer under TCG in L1), so the
+# answer is memoised until /var/lib/apt/lists changes (apt-get update).
+resolve_kernel() {
+  local memo=$cache/.resolved-$1 stamp s p v
+  stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+  if [ -f "$memo" ] && read -r s p v < "$memo" && [ "$s" = "$stamp" ] && [ -n "$v" ]; then
+    echo "$p $v"; return
+  fi
+  show() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '$1 == "Depends:" {print $2, $4; exit}' | tr -d ')'; }
+  read -r p v < <(show "$1") || true
+  [ -n "${v:-}" ] || { apt_update_once || true; read -r p v < <(show "$1") || true; }
+  [ -n "${v:-}" ] || return 0
+  stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+  { mkdir -p "$cache" && echo "$stamp $p $v" > "$memo"; } 2>/dev/null || true # read-only cache: fine
+  echo "$p $v"
+}
+
+# Download a .deb into $2 and unpack it there under k/ (never installed).
+# The sandbox option silences apt's "_apt cannot write here" warning.
+fetch_deb() {
+  local dl=(apt-get -q -o APT::Sandbox::User=root download "$1")
+  (cd "$2" && { "${dl[@]}" >&2 || { apt_update_once && "${dl[@]}" >&2; }; })
+  dpkg-deb -x "$2"/*.deb "$2/k"
+}
+
+# Like the kernel's scripts/extract-vmlinux: find a compressed payload by its
+# magic, decompress from there (trailing bytes make the tool complain; the
+# output is still whole) and keep the first result that is an ELF file.
+vmlinux() { # BZIMAGE OUT
+  local magic tool off
+  while read -r magic tool; do
+    for off in $(LC_ALL=C grep -obUaP "$magic" "$1" | cut -d: -f1); do
+      tail -c "+$((off + 1))" "$1" | $tool > "$2" 2>/dev/null || true
+      [ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = '177ELF' ] && return 0
+    done
+  done <<'MAGIC'
+\xfd7zXZ\x00 xz -dc
+\x1f\x8b\x08 gzip -dc
+\x28\xb5\x2f\xfd zstd -dcq
+\x02\x21\x4c\x18 lz4 -dc
+\x5d\x00\x00\x00 xz -dc --format=lzma
+BZh bzip2 -dc
+MAGIC
+  rm -f "$2"
+  return 1
+}
+
+ensure_pkgs qemu-system-x86 busybox-static cpio kmod
+read -r kpkg kver < <(resolve_kernel "$meta") || true
+[ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
+out=$cache/l1/$key
+
+# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
+if [ ! -f "$out/done" ]; then
+  mkdir -p "$cache/l1"
+  exec 9>"$cache/l1/.lock"
+  flock 9 # concurrent kvm-runs: one builds, the others wait and reuse
+fi
+if [ ! -f "$out/done" ]; then
+  log "building $out ($kpkg $kver)"
+  tmp=$(mktemp -d "$cache/l1/.tmp.XXXXXX")
+  trap 'rm -rf "$tmp"' EXIT
+  fetch_deb "$kpkg=$kver" "$tmp"
+  kdir=$tmp/k
+  uname_r=$(ls "$kdir/lib/modules")
+  [ -f "$kdir/lib/modules/$uname_r/modules.dep" ] || depmod -b "$kdir" "$uname_r"
+
+  root=$tmp/root
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,host,job,modules}
+  cp /bin/busybox "$root/bin/busybox"
+  mknod -m 600 "$root/dev/console" c 5 1 # so /init starts with stdio on the console
+
+  # Module load order from modprobe's own dependency resolution; -C /dev/null
+  # keeps the host's modprobe.d out of it. Copies are numbered so that /init
+  # just insmods /modules/*.ko in glob order.
+  show() { modprobe -C /dev/null -d "$kdir" -S "$uname_r" --show-depends "$1"; }
+  {
+    for m in "${required[@]}"; do show "$m"; done
+    for m in "${optional[@]}"; do show "$m" 2>/dev/null || log "no module $m, skipped"; done
+  } | awk '$1 == "insmod" && !seen[$2]++ {print $2}' > "$tmp/order"
+  n=10
+  while read -r ko; do
+    cp "$ko" "$root/modules/$n-${ko##*/}"
+    n=$((n + 1))
+  done < "$tmp/order"
+
+  cat > "$root/init" <<'INIT'
+#!/bin/busybox sh
+# PID 1 of the L1 VM. Protocol with kvm-run (job share, mounted at /job):
+#   /job/cmd     script to run chrooted in the host root (cwd, env set by it)
+#   /job/mounts  lines "<9p tag> <absolute path>": writable host dirs
+#   /job/rc      written here: the command's exit status
+# ttyS0 carries the command's stdout, ttyS1 its stderr.
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/null >/dev/ttyS0 2>/dev/ttyS1
+stty -F /dev/ttyS0 -opost # no \n -> \r\n: the host gets bytes as written
+stty -F /dev/ttyS1 -opost
+# Silence the console (the kernel's own "Power down" is KERN_EMERG, which
+# `dmesg -n 1` would still print); a panic raises the level again itself.
+# For debugging: PARTVM_NESTED_APPEND="partvm.verbose loglevel=7".
+grep -q partvm.verbose /proc/cmdline || echo 0 > /proc/sys/kernel/printk
+die() { echo "kvm-run(L1): $*" >&2; sync; poweroff -f; }
+
+for m in /modules/*.ko; do insmod "$m" || echo "kvm-run(L1): insmod ${m#*-} failed" >&2; done
+[ -e /dev/kvm ] || mknod -m 666 /dev/kvm c 10 232
+mkdir -p /dev/net /dev/pts /dev/shm
+[ -e /dev/net/tun ] || mknod -m 666 /dev/net/tun c 10 200
+chmod 666 /dev/kvm
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+ip link set lo up
+hostname partvm-l1
+
+o=trans=virtio,version=9p2000.L,msize=262144
+# cache=loose: the host root is read-only and static, so let L1 cache it
+# (binaries and libraries load much faster). Writable shares use cache=mmap:
+# coherent with the host, and still allow shared writable mmap.
+mount -t 9p -o $o,cache=mmap job /job || die "cannot mount the job share"
+mount -t 9p -o $o,ro,cache=loose hostroot /host || die "cannot mount the host root"
+mount -o rbind /proc /host/proc
+mount -o rbind /sys /host/sys
+mount -o rbind /dev /host/dev
+mount -t tmpfs -o mode=1777 tmpfs /host/tmp
+mount -t tmpfs -o mode=755 tmpfs /host/run
+mkdir /host/run/partvm-job
+mount -o bind /job /host/run/partvm-job
+while read -r tag path; do
+  mkdir -p "/host$path" 2>/dev/null # only possible (and needed) below a tmpfs
+  mount -t 9p -o $o,cache=mmap "$tag" "/host$path" || die "cannot mount $path"
+done < /job/mounts
+
+env -i /bin/busybox chroot /host /run/partvm-job/cmd
+echo $? > /job/rc
+sync
+poweroff -f
+INIT
+  chmod 755 "$root/init"
+
+  # Uncompressed cpio: decompressing under TCG would cost more than loading.
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$tmp/initrd.img"
+  # Boot the uncompressed ELF through its PVH entry when it can be extracted:
+  # it saves ~3 s of CPU per boot that xz decompression costs under TCG.
+  vmlinux "$kdir/boot/vmlinuz-$uname_r" "$tmp/vmlinuz" || cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/vmlinuz"
+  mkdir -p "$out"
+  mv "$tmp/vmlinuz" "$tmp/initrd.img" "$out/"
+  echo "$kpkg $kver $uname_r" > "$out/done"
+  # Outputs of older script versions or kernels (built over a day ago) go.
+  find "$cache/l1" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
+  log "modules: $(sed 's|.*/||' "$tmp/order" | tr '\n' ' ')"
+fi
+echo "KERNEL=$out/vmlinuz"
+echo "INITRD=$out/initrd.img"
