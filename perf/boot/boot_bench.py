@@ -125,6 +125,7 @@ def main():
         held = [a if a != cmdline else hold for a in argv]
         _, _, rss = boot_once(held, args.timeout, True, args.memory_mib << 20)
         memory[name] = rss
+        print(f"memory {name}: {rss} KiB outside guest RAM", flush=True)
 
     result = {"label": args.label, "kernel": os.path.basename(args.kernel),
               "vcpus": args.vcpus, "memory_mib": args.memory_mib, "runs": args.runs,

@@ -153,6 +153,8 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# The host setting partvm's README recommends: huge pages for shared (memfd) guest memory.
+echo advise > /sys/kernel/mm/transparent_hugepage/shmem_enabled
 ip link set lo up
 hostname partvm-l1
 
@@ -173,6 +175,25 @@ while read -r tag path; do
   mkdir -p "/host$path" 2>/dev/null # only possible (and needed) below a tmpfs
   mount -t 9p -o $o,cache=mmap "$tag" "/host$path" || die "cannot mount $path"
 done < /job/mounts
+
+# Two paused, never-run VMs hold KVM's static keys (preempt notifiers, used
+# in __schedule; APIC sw-disabled; vCPU without in-kernel APIC) for the whole
+# session. Otherwise every L2 VM start and stop re-patches L1 kernel text, and
+# QEMU 7.2's multi-threaded TCG now and then keeps a stale translation of the
+# int3 used while patching: both L1 vCPUs then loop on it forever (seen about
+# once per 10 L2 boots).
+pin() {
+  chroot /host qemu-system-x86_64 -accel kvm -M "$1" -m 16 -smp 1 -S -nodefaults \
+    -no-user-config -display none </dev/null >/dev/null 2>&1 &
+}
+pin pc
+pin pc,kernel-irqchip=off
+i=0
+while [ "$(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c kvm-vcpu)" -lt 2 ]; do
+  i=$((i + 1))
+  [ $i -gt 600 ] && { echo "kvm-run(L1): KVM key pinning VMs did not start" >&2; break; }
+  sleep 0.1
+done
 
 env -i /bin/busybox chroot /host /run/partvm-job/cmd
 echo $? > /job/rc

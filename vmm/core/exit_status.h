@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // partvm's process exit statuses, in one place so the CLI, the docs and the tests agree.
 #pragma once
+#include "vmm/cli/cli.h"
 #include "vmm/devices/stop_request.h"
 
 namespace vmm {
 
 constexpr int exit_ok = 0;            ///< The guest powered off (or rebooted: VMs are disposable).
 constexpr int exit_vm_failure = 1;    ///< partvm or KVM could not build or run the VM.
-constexpr int exit_usage = 2;         ///< Bad flags or configuration; nothing was started.
+constexpr int exit_usage = exit_usage_error; ///< Bad flags, config or input files; no VM started.
 constexpr int exit_guest_crash = 3;   ///< The guest kernel panicked.
 
 /// 128 + N for host signal N, as shells report it.

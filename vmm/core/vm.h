@@ -4,6 +4,7 @@
 #pragma once
 #include "vmm/base/unique_fd.h"
 #include "vmm/devices/bus.h"
+#include "vmm/devices/interrupt_line.h"
 #include "vmm/devices/serial_8250.h"
 #include "vmm/devices/stop_request.h"
 #include "vmm/kvm/kvm.h"

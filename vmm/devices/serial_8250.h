@@ -4,7 +4,7 @@
 // its transmit interrupt; received data is never offered.
 #pragma once
 #include "vmm/devices/bus.h"
-#include "vmm/devices/stop_request.h"
+#include "vmm/devices/interrupt_line.h"
 
 #include <string>
 

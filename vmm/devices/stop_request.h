@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Why a VM stops, and the sink devices and vCPUs report it to.
+// Why a VM stops, and the sink that devices and vCPUs report it to.
 #pragma once
 
 namespace vmm {
@@ -16,14 +16,6 @@ public:
     virtual ~StopSink() = default;
     /// Thread-safe; the first request wins.
     virtual void request_stop(StopReason reason) = 0;
-};
-
-/// Drives one interrupt line of the in-kernel irqchip.
-class InterruptLine {
-public:
-    virtual ~InterruptLine() = default;
-    /// An edge: the line goes high then low (ISA interrupts are edge-triggered).
-    virtual void pulse() = 0;
 };
 
 } // namespace vmm

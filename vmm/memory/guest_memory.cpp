@@ -21,6 +21,43 @@ std::vector<MemoryRegion> layout_for(uint64_t size)
     return regions;
 }
 
+constexpr uint64_t huge_page_size = 2ull << 20;
+
+/// Maps `size` bytes of `fd` at a 2 MiB-aligned address, asking for transparent huge pages: KVM
+/// maps guest memory with 2 MiB pages only where host and guest addresses agree modulo 2 MiB and the
+/// host page is huge, and every 4 KiB page it maps instead costs the guest a nested-page-fault exit
+/// on first touch (about 30,000 of them in one boot of Debian's cloud kernel). Shared memory gets
+/// huge pages when the host allows it: /sys/kernel/mm/transparent_hugepage/shmem_enabled = advise.
+Result<Mapping> map_huge_aligned(uint64_t size, int fd)
+{
+    const uint64_t span = size + huge_page_size;
+    void* reserved = ::mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                            -1, 0);
+    if (reserved == MAP_FAILED) {
+        return Error::from_errno("reserving address space for guest memory");
+    }
+    const auto base = reinterpret_cast<uintptr_t>(reserved);
+    const uintptr_t aligned = (base + huge_page_size - 1) & ~(huge_page_size - 1);
+    const int flags = MAP_FIXED | MAP_SHARED | MAP_NORESERVE;
+    // SAFETY: [aligned, aligned + size) lies inside the reservation made just above.
+    void* address = ::mmap(reinterpret_cast<void*>(aligned), size, PROT_READ | PROT_WRITE, flags,
+                           fd, 0);
+    if (address == MAP_FAILED) {
+        const Error error = Error::from_errno("mapping guest memory");
+        ::munmap(reserved, span);
+        return error;
+    }
+    // Give back the unused head and tail of the reservation.
+    if (aligned > base) {
+        ::munmap(reserved, aligned - base);
+    }
+    if (base + span > aligned + size) {
+        ::munmap(reinterpret_cast<void*>(aligned + size), base + span - (aligned + size));
+    }
+    ::madvise(address, size, MADV_HUGEPAGE);
+    return Mapping(address, size);
+}
+
 } // namespace
 
 GuestMemory::GuestMemory(UniqueFd memfd, Mapping mapping)
@@ -44,8 +81,7 @@ Result<GuestMemory> GuestMemory::create(uint64_t size)
     }
     // Guest RAM must never grow or shrink under KVM's feet.
     ::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
-    auto mapping = TRY(Mapping::map(size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-                                    fd.get(), 0, "mapping guest memory"));
+    auto mapping = TRY(map_huge_aligned(size, fd.get()));
     return GuestMemory(std::move(fd), std::move(mapping));
 }
 
