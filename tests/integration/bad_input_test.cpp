@@ -62,8 +62,8 @@ TEST_SUITE("input")
     {
         TempDir dir;
         const auto initrd = dir.write_file("big.cpio", std::string(64u << 20, '\0'));
-        auto result = run_process(
-            { partvm_binary(), "boot", "--kernel", test_kernel(), "--initrd", initrd, "--memory", "96M" });
+        auto result = run_process({ partvm_binary(), "boot", "--kernel", test_kernel(), "--initrd",
+            initrd, "--memory", "96M" });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("initramfs") != std::string::npos);
         check_one_error_line(result);
@@ -71,7 +71,8 @@ TEST_SUITE("input")
 
     TEST_CASE("memory beyond what the host has is refused")
     {
-        auto result = run_process({ partvm_binary(), "boot", "--kernel", test_kernel(), "--memory", "1000G" });
+        auto result = run_process(
+            { partvm_binary(), "boot", "--kernel", test_kernel(), "--memory", "1000G" });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("exceeds this host") != std::string::npos);
         check_one_error_line(result);
@@ -79,8 +80,8 @@ TEST_SUITE("input")
 
     TEST_CASE("a command line longer than the boot protocol allows is refused")
     {
-        auto result = run_process(
-            { partvm_binary(), "boot", "--kernel", test_kernel(), "--cmdline", std::string(5000, 'a') });
+        auto result = run_process({ partvm_binary(), "boot", "--kernel", test_kernel(), "--cmdline",
+            std::string(5000, 'a') });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("command line") != std::string::npos);
         CHECK(result.err.find("5000") != std::string::npos);
@@ -89,7 +90,8 @@ TEST_SUITE("input")
 
     TEST_CASE("zero vCPUs are refused")
     {
-        auto result = run_process({ partvm_binary(), "boot", "--kernel", test_kernel(), "--vcpus", "0" });
+        auto result
+            = run_process({ partvm_binary(), "boot", "--kernel", test_kernel(), "--vcpus", "0" });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("vcpus") != std::string::npos);
         check_one_error_line(result);
@@ -97,7 +99,8 @@ TEST_SUITE("input")
 
     TEST_CASE("more vCPUs than partvm or KVM allow are refused")
     {
-        auto result = run_process({ partvm_binary(), "boot", "--kernel", test_kernel(), "--vcpus", "100000" });
+        auto result = run_process(
+            { partvm_binary(), "boot", "--kernel", test_kernel(), "--vcpus", "100000" });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("vcpus") != std::string::npos);
         check_one_error_line(result);
@@ -107,7 +110,8 @@ TEST_SUITE("input")
     {
         TempDir dir;
         const auto config = dir.write_file("vm.toml", "[machine]\nvcpus = 2\nmemroy = \"256M\"\n");
-        auto result = run_process({ partvm_binary(), "boot", "--config", config, "--kernel", test_kernel() });
+        auto result = run_process(
+            { partvm_binary(), "boot", "--config", config, "--kernel", test_kernel() });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("vm.toml:3") != std::string::npos);
         CHECK(result.err.find("memroy") != std::string::npos);
@@ -118,7 +122,8 @@ TEST_SUITE("input")
     {
         TempDir dir;
         const auto config = dir.write_file("vm.toml", "[machin]\nvcpus = 2\n");
-        auto result = run_process({ partvm_binary(), "boot", "--config", config, "--kernel", test_kernel() });
+        auto result = run_process(
+            { partvm_binary(), "boot", "--config", config, "--kernel", test_kernel() });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("vm.toml:1") != std::string::npos);
         CHECK(result.err.find("machin") != std::string::npos);

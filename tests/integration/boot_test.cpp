@@ -17,11 +17,11 @@ struct Guest {
     std::string vmlinux = env_or("PARTVM_TEST_VMLINUX");
 };
 
-std::vector<std::string> boot_command(const std::string& kernel, const std::string& initrd,
-                                      std::vector<std::string> extra = {})
+std::vector<std::string> boot_command(
+    const std::string& kernel, const std::string& initrd, std::vector<std::string> extra = {})
 {
     std::vector<std::string> argv = { partvm_binary(), "boot", "--kernel", kernel, "--initrd",
-                                      initrd, "--serial", "--memory", "512M" };
+        initrd, "--serial", "--memory", "512M" };
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
 }
@@ -99,7 +99,7 @@ TEST_SUITE("kvm")
     {
         Guest guest;
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
-                                               { "--cmdline", "console=ttyS0 rdinit=/no-such-init panic=-1" }));
+            { "--cmdline", "console=ttyS0 rdinit=/no-such-init panic=-1" }));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
         CHECK(result.exit_code == 3);
         CHECK(result.err.find("panic") != std::string::npos);
@@ -109,7 +109,7 @@ TEST_SUITE("kvm")
     {
         Guest guest;
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
-                                               { "--cmdline", "console=ttyS0 quiet panic=-1 partvm.exit=reboot" }));
+            { "--cmdline", "console=ttyS0 quiet panic=-1 partvm.exit=reboot" }));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
         CHECK(parse_report(result.out).found);
         CHECK(result.exit_code == 0);
@@ -121,8 +121,8 @@ TEST_SUITE("kvm")
         Guest guest;
         // init=/bin/sh-style hang: the guest never powers off by itself.
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
-                                               { "--cmdline", "console=ttyS0 quiet partvm.exit=hang" }),
-                                  std::chrono::seconds(300), SIGTERM, std::chrono::seconds(2));
+                                      { "--cmdline", "console=ttyS0 quiet partvm.exit=hang" }),
+            std::chrono::seconds(300), SIGTERM, std::chrono::seconds(2));
         CHECK(result.exit_code == 128 + SIGTERM);
         CHECK_FALSE(result.timed_out);
     }

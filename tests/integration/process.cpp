@@ -2,8 +2,8 @@
 #include "tests/integration/process.h"
 
 #include <csignal>
-#include <fcntl.h>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <poll.h>
@@ -31,7 +31,7 @@ void drain(int fd, std::string& sink, bool& open)
 } // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                          int signal, std::chrono::milliseconds signal_after)
+    int signal, std::chrono::milliseconds signal_after)
 {
     int out_pipe[2];
     int err_pipe[2];
@@ -75,7 +75,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
             break;
         }
         pollfd fds[2] = { { out_open ? out_pipe[0] : -1, POLLIN, 0 },
-                          { err_open ? err_pipe[0] : -1, POLLIN, 0 } };
+            { err_open ? err_pipe[0] : -1, POLLIN, 0 } };
         ::poll(fds, 2, 50);
         if (fds[0].revents) {
             drain(out_pipe[0], result.out, out_open);
@@ -88,7 +88,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
     ::waitpid(pid, &status, 0);
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.seconds
+        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
 }

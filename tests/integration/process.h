@@ -8,7 +8,7 @@
 namespace partvm_test {
 
 struct ProcessResult {
-    int exit_code { -1 };  ///< Exit status, or 128 + signal when killed by one.
+    int exit_code { -1 }; ///< Exit status, or 128 + signal when killed by one.
     bool timed_out { false };
     std::string out;
     std::string err;
@@ -18,9 +18,8 @@ struct ProcessResult {
 /// Runs argv[0] (searched in PATH) with `argv`; kills it after `timeout`. If `signal_after` is
 /// positive, sends `signal` that long after start (to test signal handling).
 ProcessResult run_process(const std::vector<std::string>& argv,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(300),
-                          int signal = 0,
-                          std::chrono::milliseconds signal_after = std::chrono::milliseconds(0));
+    std::chrono::milliseconds timeout = std::chrono::seconds(300), int signal = 0,
+    std::chrono::milliseconds signal_after = std::chrono::milliseconds(0));
 
 /// Path of the partvm binary under test: $PARTVM_BIN, else "partvm" beside the tests' build tree.
 std::string partvm_binary();

@@ -17,73 +17,14 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "build-l1: $*" >&2; }
 
-# apt-get update at most once, and only when something is not found.
-updated=
-apt_update_once() { [ -n "$updated" ] && return 1; updated=1; log "apt-get update"; apt-get -q update >&2; }
-
-ensure_pkgs() {
-  local p missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "installing ${missing[*]}"
-  apt-get -qy install --no-install-recommends "${missing[@]}" >&2 ||
-    { apt_update_once && apt-get -qy install --no-install-recommends "${missing[@]}" >&2; }
-}
-
-# Metapackage -> "<image package> <version>", from the local apt lists (works
-# offline). apt-cache takes ~1 s here (and far longer under TCG in L1), so the
-# answer is memoised until /var/lib/apt/lists changes (apt-get update).
-resolve_kernel() {
-  local memo=$cache/.resolved-$1 stamp s p v
-  stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
-  if [ -f "$memo" ] && read -r s p v < "$memo" && [ "$s" = "$stamp" ] && [ -n "$v" ]; then
-    echo "$p $v"; return
-  fi
-  show() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '$1 == "Depends:" {print $2, $4; exit}' | tr -d ')'; }
-  read -r p v < <(show "$1") || true
-  [ -n "${v:-}" ] || { apt_update_once || true; read -r p v < <(show "$1") || true; }
-  [ -n "${v:-}" ] || return 0
-  stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
-  { mkdir -p "$cache" && echo "$stamp $p $v" > "$memo"; } 2>/dev/null || true # read-only cache: fine
-  echo "$p $v"
-}
-
-# Download a .deb into $2 and unpack it there under k/ (never installed).
-# The sandbox option silences apt's "_apt cannot write here" warning.
-fetch_deb() {
-  local dl=(apt-get -q -o APT::Sandbox::User=root download "$1")
-  (cd "$2" && { "${dl[@]}" >&2 || { apt_update_once && "${dl[@]}" >&2; }; })
-  dpkg-deb -x "$2"/*.deb "$2/k"
-}
-
-# Like the kernel's scripts/extract-vmlinux: find a compressed payload by its
-# magic, decompress from there (trailing bytes make the tool complain; the
-# output is still whole) and keep the first result that is an ELF file.
-vmlinux() { # BZIMAGE OUT
-  local magic tool off
-  while read -r magic tool; do
-    for off in $(LC_ALL=C grep -obUaP "$magic" "$1" | cut -d: -f1); do
-      tail -c "+$((off + 1))" "$1" | $tool > "$2" 2>/dev/null || true
-      [ "$(head -c 4 "$2" | od -An -c | tr -d ' ')" = '177ELF' ] && return 0
-    done
-  done <<'MAGIC'
-\xfd7zXZ\x00 xz -dc
-\x1f\x8b\x08 gzip -dc
-\x28\xb5\x2f\xfd zstd -dcq
-\x02\x21\x4c\x18 lz4 -dc
-\x5d\x00\x00\x00 xz -dc --format=lzma
-BZh bzip2 -dc
-MAGIC
-  rm -f "$2"
-  return 1
-}
+lib=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)/debian-kernel.sh
+# shellcheck source=../../scripts/lib/debian-kernel.sh
+source "$lib"
 
 ensure_pkgs qemu-system-x86 busybox-static cpio kmod
 read -r kpkg kver < <(resolve_kernel "$meta") || true
 [ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
-key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$lib"; } | sha256sum | cut -c1-16)
 out=$cache/l1/$key
 
 # Built already: no lock, no writes (the cache may be read-only, e.g. in L1).

@@ -10,8 +10,7 @@
 namespace vmm {
 
 template<class T>
-    requires std::is_trivially_copyable_v<T>
-T load_le(std::span<const std::byte> bytes, size_t offset)
+requires std::is_trivially_copyable_v<T> T load_le(std::span<const std::byte> bytes, size_t offset)
 {
     T value {};
     // SAFETY: callers check offset + sizeof(T) <= bytes.size(); x86-64 is little-endian.
@@ -20,7 +19,7 @@ T load_le(std::span<const std::byte> bytes, size_t offset)
 }
 
 template<class T>
-    requires std::is_trivially_copyable_v<T>
+requires std::is_trivially_copyable_v<T>
 void store_le(std::span<std::byte> bytes, size_t offset, T value)
 {
     // SAFETY: callers check offset + sizeof(T) <= bytes.size(); x86-64 is little-endian.
@@ -29,8 +28,7 @@ void store_le(std::span<std::byte> bytes, size_t offset, T value)
 
 /// Views any trivially copyable object as bytes.
 template<class T>
-    requires std::is_trivially_copyable_v<T>
-std::span<const std::byte> as_bytes_of(const T& object)
+requires std::is_trivially_copyable_v<T> std::span<const std::byte> as_bytes_of(const T& object)
 {
     return std::as_bytes(std::span(&object, 1));
 }

@@ -8,8 +8,8 @@
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond)) [[unlikely]] {                                                                \
-            std::fprintf(stderr, "partvm: CHECK failed at %s:%d: %s\n", __FILE__, __LINE__,        \
-                         #cond);                                                                   \
+            std::fprintf(                                                                          \
+                stderr, "partvm: CHECK failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
             std::abort();                                                                          \
         }                                                                                          \
     } while (0)

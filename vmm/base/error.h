@@ -9,11 +9,11 @@
 namespace vmm {
 
 enum class Errc {
-    System,        // A syscall failed; sys_errno says why.
-    InvalidInput,  // User input (file, flag, config) is malformed.
-    OutOfRange,    // An address or length falls outside what it must fit in.
-    Unsupported,   // The host lacks a feature we need (KVM capability, CPU bit).
-    GuestFault,    // The guest did something we cannot continue from.
+    System, // A syscall failed; sys_errno says why.
+    InvalidInput, // User input (file, flag, config) is malformed.
+    OutOfRange, // An address or length falls outside what it must fit in.
+    Unsupported, // The host lacks a feature we need (KVM capability, CPU bit).
+    GuestFault, // The guest did something we cannot continue from.
 };
 
 struct Error {

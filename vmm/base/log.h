@@ -12,21 +12,23 @@ enum class LogLevel { Error = 0, Warn = 1, Info = 2, Debug = 3 };
 
 inline std::atomic<LogLevel> g_log_level { LogLevel::Warn };
 
-inline void set_log_level(LogLevel level) { g_log_level.store(level, std::memory_order_relaxed); }
+inline void set_log_level(LogLevel level)
+{
+    g_log_level.store(level, std::memory_order_relaxed);
+}
 inline bool log_enabled(LogLevel level)
 {
     return level <= g_log_level.load(std::memory_order_relaxed);
 }
 
-template<class... Args>
-void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args)
+template<class... Args> void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args)
 {
     if (!log_enabled(level)) {
         return;
     }
     static constexpr const char* prefixes[] = { "error", "warning", "info", "debug" };
     fmt::print(stderr, "partvm: {}: {}\n", prefixes[static_cast<int>(level)],
-               fmt::format(format, std::forward<Args>(args)...));
+        fmt::format(format, std::forward<Args>(args)...));
 }
 
 } // namespace vmm

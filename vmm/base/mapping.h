@@ -36,8 +36,8 @@ public:
     ~Mapping() { unmap(); }
 
     /// mmap() wrapper; `what` names the mapping in the error.
-    static Result<Mapping> map(size_t size, int prot, int flags, int fd, off_t offset,
-                               const char* what)
+    static Result<Mapping> map(
+        size_t size, int prot, int flags, int fd, off_t offset, const char* what)
     {
         void* address = ::mmap(nullptr, size, prot, flags, fd, offset);
         if (address == MAP_FAILED) {
@@ -48,11 +48,7 @@ public:
 
     std::byte* data() const { return static_cast<std::byte*>(m_address); }
     size_t size() const { return m_size; }
-    template<class T>
-    T* as() const
-    {
-        return static_cast<T*>(m_address);
-    }
+    template<class T> T* as() const { return static_cast<T*>(m_address); }
 
 private:
     void unmap()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Result<T, E>: a value or an error, spelled like std::expected so it can become an alias under
-// C++23. TRY(expr) returns early with the error (a GNU statement expression, as GCC and Clang allow).
+// C++23. TRY(expr) returns early with the error (a GNU statement expression, as GCC and Clang
+// allow).
 #pragma once
 #include "vmm/base/error.h"
 
@@ -12,33 +13,24 @@
 namespace vmm {
 
 /// Wraps an error so that Result's constructors can tell it apart from a value of the same type.
-template<class E>
-struct Unexpected {
+template<class E> struct Unexpected {
     E error;
 };
-template<class E>
-Unexpected(E) -> Unexpected<E>;
+template<class E> Unexpected(E) -> Unexpected<E>;
 
-template<class E>
-Unexpected<std::decay_t<E>> unexpected(E&& e)
+template<class E> Unexpected<std::decay_t<E>> unexpected(E&& e)
 {
     return { std::forward<E>(e) };
 }
 
-template<class T, class E = Error>
-class [[nodiscard]] Result {
+template<class T, class E = Error> class [[nodiscard]] Result {
 public:
     using value_type = T;
     using error_type = E;
 
-    Result()
-        requires std::is_default_constructible_v<T>
-        : m_storage(std::in_place_index<0>)
-    {
-    }
+    Result() requires std::is_default_constructible_v<T> : m_storage(std::in_place_index<0>) { }
     template<class U = T>
-        requires std::is_constructible_v<T, U&&>
-    Result(U&& value)
+    requires std::is_constructible_v<T, U&&> Result(U&& value)
         : m_storage(std::in_place_index<0>, std::forward<U>(value))
     {
     }
@@ -47,8 +39,7 @@ public:
         : m_storage(std::in_place_index<1>, std::move(err.error))
     {
     }
-    Result(E err)
-        requires(!std::is_same_v<T, E>)
+    Result(E err) requires(!std::is_same_v<T, E>)
         : m_storage(std::in_place_index<1>, std::move(err))
     {
     }
@@ -79,8 +70,7 @@ public:
     const E& error() const& { return *std::get_if<1>(&m_storage); }
     E&& error() && { return std::move(*std::get_if<1>(&m_storage)); }
 
-    template<class U>
-    T value_or(U&& fallback) const&
+    template<class U> T value_or(U&& fallback) const&
     {
         return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
     }
@@ -96,8 +86,7 @@ private:
 };
 
 /// Result<void>: success or an error.
-template<class E>
-class [[nodiscard]] Result<void, E> {
+template<class E> class [[nodiscard]] Result<void, E> {
 public:
     using value_type = void;
     using error_type = E;

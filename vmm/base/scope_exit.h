@@ -5,8 +5,7 @@
 
 namespace vmm {
 
-template<class F>
-class ScopeExit {
+template<class F> class ScopeExit {
 public:
     explicit ScopeExit(F f)
         : m_f(std::move(f))

@@ -80,19 +80,19 @@ std::optional<BuildError> check_host_limits(const Kvm& kvm, const VmConfig& conf
     }
     if (config.machine.vcpus > kvm.max_vcpus()) {
         return bad_input(fmt::format("vcpus {} exceeds this host's KVM limit of {} vCPUs",
-                                config.machine.vcpus, kvm.max_vcpus()));
+            config.machine.vcpus, kvm.max_vcpus()));
     }
     return std::nullopt;
 }
 
 std::variant<GuestMemory, BuildError> allocate_guest_memory(const VmConfig& config)
 {
-    struct sysinfo info {};
+    struct sysinfo info { };
     if (::sysinfo(&info) == 0) {
         const uint64_t host_ram = uint64_t(info.totalram) * info.mem_unit;
         if (config.machine.memory_bytes > host_ram) {
             return bad_input(fmt::format("memory {} MiB exceeds this host's {} MiB of RAM",
-                                         config.machine.memory_bytes >> 20, host_ram >> 20));
+                config.machine.memory_bytes >> 20, host_ram >> 20));
         }
     }
     auto memory = GuestMemory::create(config.machine.memory_bytes);
@@ -106,9 +106,8 @@ std::optional<BuildError> map_guest_memory(Vm& vm)
 {
     uint32_t slot = 0;
     for (const auto& region : vm.memory().regions()) {
-        auto mapped = vm.vm_fd().set_user_memory_region(slot++, region.guest_base.value,
-                                                        region.size,
-                                                        vm.memory().host_address_of(region));
+        auto mapped = vm.vm_fd().set_user_memory_region(
+            slot++, region.guest_base.value, region.size, vm.memory().host_address_of(region));
         if (!mapped) {
             return fail("mapping guest memory into KVM", mapped.error());
         }
@@ -141,7 +140,8 @@ std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, con
     }
     auto kernel = load_kernel(memory, std::get<FileImage>(kernel_file).bytes());
     if (!kernel) {
-        return bad_input(fmt::format("kernel '{}': {}", config.boot.kernel, kernel.error().message()));
+        return bad_input(
+            fmt::format("kernel '{}': {}", config.boot.kernel, kernel.error().message()));
     }
     InitrdPlacement initrd {};
     if (!config.boot.initrd.empty()) {
@@ -151,20 +151,20 @@ std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, con
         }
         auto placed = place_initrd(memory, std::get<FileImage>(initrd_file).bytes(), *kernel);
         if (!placed) {
-            return bad_input(fmt::format("initramfs '{}': {}", config.boot.initrd,
-                                    placed.error().message()));
+            return bad_input(
+                fmt::format("initramfs '{}': {}", config.boot.initrd, placed.error().message()));
         }
         initrd = *placed;
     }
-    const std::string cmdline = config.boot.cmdline_set ? config.boot.cmdline
-                                                        : default_cmdline(config);
+    const std::string cmdline
+        = config.boot.cmdline_set ? config.boot.cmdline : default_cmdline(config);
     auto cmdline_placement = write_cmdline(memory, cmdline, *kernel);
     if (!cmdline_placement) {
         return bad_input(fmt::format("--cmdline: {}", cmdline_placement.error().message()));
     }
     auto rsdp = acpi::write_acpi_tables(memory,
-                                  acpi::AcpiConfig { .vcpu_count = config.machine.vcpus,
-                                               .serial_console = config.console.serial });
+        acpi::AcpiConfig {
+            .vcpu_count = config.machine.vcpus, .serial_console = config.console.serial });
     if (!rsdp) {
         return fail("writing ACPI tables", rsdp.error());
     }
@@ -174,10 +174,11 @@ std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, con
     if (auto written = write_reset_stub(memory); !written) {
         return fail("writing the reset stub", written.error());
     }
-    auto params = write_boot_params(memory, BootParamsInput { .kernel = *kernel,
-                                                                   .cmdline = *cmdline_placement,
-                                                                   .initrd = initrd,
-                                                                   .acpi_rsdp = *rsdp });
+    auto params = write_boot_params(memory,
+        BootParamsInput { .kernel = *kernel,
+            .cmdline = *cmdline_placement,
+            .initrd = initrd,
+            .acpi_rsdp = *rsdp });
     if (!params) {
         return bad_input(fmt::format("writing boot parameters: {}", params.error().message()));
     }
@@ -191,7 +192,7 @@ std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddr
     auto hv_supported = kvm.supported_hv_cpuid();
     if (!base_cpuid || !hv_supported) {
         return fail("reading KVM's supported CPUID",
-                    base_cpuid ? hv_supported.error() : base_cpuid.error());
+            base_cpuid ? hv_supported.error() : base_cpuid.error());
     }
     auto hv_leaves = hyperv::compose_hv_cpuid(*hv_supported, config.machine.vcpus);
     if (!hv_leaves) {
@@ -207,9 +208,10 @@ std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddr
             return fail(fmt::format("creating vCPU {}", index), fd.error());
         }
         CpuidTable cpuid = *base_cpuid;
-        apply_topology(cpuid, { .vcpu_index = index,
-                                .vcpu_count = config.machine.vcpus,
-                                .tsc_deadline_timer = tsc_deadline });
+        apply_topology(cpuid,
+            { .vcpu_index = index,
+                .vcpu_count = config.machine.vcpus,
+                .tsc_deadline_timer = tsc_deadline });
         cpuid.insert(cpuid.end(), hv_leaves->begin(), hv_leaves->end());
         if (auto set = fd->set_cpuid(cpuid); !set) {
             return fail(fmt::format("setting CPUID of vCPU {}", index), set.error());
@@ -271,8 +273,8 @@ Built build_vm(const VmConfig& config)
     if (auto masked = vm_fd->mask_legacy_pic(); !masked) {
         return fail("masking the legacy PIC", masked.error());
     }
-    auto vm = std::make_unique<Vm>(std::move(kvm).value(), std::move(vm_fd).value(),
-                                   std::move(std::get<GuestMemory>(memory)));
+    auto vm = std::make_unique<Vm>(
+        std::move(kvm).value(), std::move(vm_fd).value(), std::move(std::get<GuestMemory>(memory)));
     if (auto error = map_guest_memory(*vm)) {
         return *error;
     }

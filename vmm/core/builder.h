@@ -14,7 +14,7 @@ namespace vmm {
 /// A failure to build the VM: one sentence naming the object (file, flag, capability).
 struct BuildError {
     enum class Kind {
-        BadInput,    ///< The user's files or values are wrong; found before any KVM work.
+        BadInput, ///< The user's files or values are wrong; found before any KVM work.
         HostFailure, ///< KVM or the host refused; the input may be fine.
     };
     Kind kind { Kind::HostFailure };

@@ -6,13 +6,16 @@
 
 namespace vmm {
 
-constexpr int exit_ok = 0;            ///< The guest powered off (or rebooted: VMs are disposable).
-constexpr int exit_vm_failure = 1;    ///< partvm or KVM could not build or run the VM.
+constexpr int exit_ok = 0; ///< The guest powered off (or rebooted: VMs are disposable).
+constexpr int exit_vm_failure = 1; ///< partvm or KVM could not build or run the VM.
 constexpr int exit_usage = exit_usage_error; ///< Bad flags, config or input files; no VM started.
-constexpr int exit_guest_crash = 3;   ///< The guest kernel panicked.
+constexpr int exit_guest_crash = 3; ///< The guest kernel panicked.
 
 /// 128 + N for host signal N, as shells report it.
-constexpr int exit_for_signal(int signal) { return 128 + signal; }
+constexpr int exit_for_signal(int signal)
+{
+    return 128 + signal;
+}
 
 constexpr int exit_for_stop(StopReason reason)
 {

@@ -16,7 +16,7 @@ std::variant<FileImage, std::string> FileImage::open(const std::string& path, co
     if (!fd.valid()) {
         return fmt::format("cannot read {} '{}': {}", role, path, std::strerror(errno));
     }
-    struct stat status {};
+    struct stat status { };
     if (::fstat(fd.get(), &status) < 0) {
         return fmt::format("cannot read {} '{}': {}", role, path, std::strerror(errno));
     }
@@ -26,8 +26,8 @@ std::variant<FileImage, std::string> FileImage::open(const std::string& path, co
     if (status.st_size == 0) {
         return fmt::format("{} '{}' is empty", role, path);
     }
-    auto mapping = Mapping::map(static_cast<size_t>(status.st_size), PROT_READ, MAP_PRIVATE,
-                                fd.get(), 0, "mapping");
+    auto mapping = Mapping::map(
+        static_cast<size_t>(status.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0, "mapping");
     if (!mapping) {
         return fmt::format("cannot read {} '{}': {}", role, path, mapping.error().message());
     }

@@ -36,8 +36,9 @@ void report_outcome(const VmOutcome& outcome)
         LOG_INFO("guest powered off");
         break;
     case StopReason::Reset:
-        fmt::print(stderr, "partvm: guest requested a reboot; the VM is stopped (partvm VMs do "
-                           "not restart)\n");
+        fmt::print(stderr,
+            "partvm: guest requested a reboot; the VM is stopped (partvm VMs do "
+            "not restart)\n");
         break;
     case StopReason::Crash:
         fmt::print(stderr, "partvm: guest kernel panic; the VM is stopped\n");

@@ -47,8 +47,8 @@ void Vm::stop_vcpus()
             // Where each vCPU stopped: the first clue when a guest hangs.
             kvm_regs regs {};
             if (vcpu->fd().get_regs(regs)) {
-                LOG_DEBUG("vCPU {} stopped at rip={:#x} rsp={:#x}", vcpu->fd().id(), regs.rip,
-                          regs.rsp);
+                LOG_DEBUG(
+                    "vCPU {} stopped at rip={:#x} rsp={:#x}", vcpu->fd().id(), regs.rip, regs.rsp);
             }
         }
     }

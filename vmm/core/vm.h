@@ -22,7 +22,7 @@ namespace vmm {
 /// How a VM run ended.
 struct VmOutcome {
     std::optional<StopReason> reason; ///< Empty when a signal to partvm ended it.
-    int signal { 0 };                 ///< The host signal, when reason is empty.
+    int signal { 0 }; ///< The host signal, when reason is empty.
 };
 
 class Vm final : public StopSink {

@@ -8,7 +8,10 @@ using namespace vmm;
 namespace {
 
 struct EchoDevice final : BusDevice {
-    void read(uint16_t offset, std::span<uint8_t> data) override { data[0] = uint8_t(offset + last); }
+    void read(uint16_t offset, std::span<uint8_t> data) override
+    {
+        data[0] = uint8_t(offset + last);
+    }
     void write(uint16_t, std::span<const uint8_t> data) override { last = data[0]; }
     uint8_t last { 0 };
 };

@@ -20,9 +20,9 @@ constexpr uint8_t reg_c = 0x0c;
 constexpr uint8_t reg_d = 0x0d;
 constexpr uint8_t reg_century = 0x32;
 
-constexpr uint8_t reg_a_value = 0x26;  // 32.768 kHz divider, 1024 Hz rate, UIP (bit 7) clear.
-constexpr uint8_t reg_b_value = 0x02;  // 24-hour mode, BCD, no interrupts enabled.
-constexpr uint8_t reg_d_value = 0x80;  // VRT: the clock's battery is fine.
+constexpr uint8_t reg_a_value = 0x26; // 32.768 kHz divider, 1024 Hz rate, UIP (bit 7) clear.
+constexpr uint8_t reg_b_value = 0x02; // 24-hour mode, BCD, no interrupts enabled.
+constexpr uint8_t reg_d_value = 0x80; // VRT: the clock's battery is fine.
 
 uint8_t to_bcd(int value)
 {

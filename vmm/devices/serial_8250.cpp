@@ -8,16 +8,16 @@ namespace vmm {
 namespace {
 
 // Register offsets from the base port.
-constexpr uint16_t reg_data = 0;     // RBR/THR, or DLL with DLAB set.
-constexpr uint16_t reg_ier = 1;      // IER, or DLM with DLAB set.
-constexpr uint16_t reg_iir_fcr = 2;  // IIR on read, FCR on write.
+constexpr uint16_t reg_data = 0; // RBR/THR, or DLL with DLAB set.
+constexpr uint16_t reg_ier = 1; // IER, or DLM with DLAB set.
+constexpr uint16_t reg_iir_fcr = 2; // IIR on read, FCR on write.
 constexpr uint16_t reg_lcr = 3;
 constexpr uint16_t reg_mcr = 4;
 constexpr uint16_t reg_lsr = 5;
 constexpr uint16_t reg_msr = 6;
 constexpr uint16_t reg_scr = 7;
 
-constexpr uint8_t ier_thri = 0x02;          // Transmit-holding-register-empty interrupt enable.
+constexpr uint8_t ier_thri = 0x02; // Transmit-holding-register-empty interrupt enable.
 constexpr uint8_t iir_no_interrupt = 0x01;
 constexpr uint8_t iir_thri = 0x02;
 constexpr uint8_t iir_fifos_enabled = 0xc0;
@@ -70,7 +70,7 @@ uint8_t Serial8250::read_register(uint16_t offset)
         if (m_mcr & mcr_loop) {
             // Loopback wires RTS->CTS, DTR->DSR, OUT1->RI, OUT2->DCD; Linux probes exactly this.
             return static_cast<uint8_t>(((m_mcr & 0x02) << 3) | ((m_mcr & 0x01) << 5)
-                                        | ((m_mcr & 0x04) << 4) | ((m_mcr & 0x08) << 4));
+                | ((m_mcr & 0x04) << 4) | ((m_mcr & 0x08) << 4));
         }
         return 0xb0; // DCD, DSR and CTS asserted: a terminal is always attached.
     case reg_scr:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/devices/serial_8250.h"
 #include "vmm/base/unique_fd.h"
+#include "vmm/devices/serial_8250.h"
 
 #include <doctest/doctest.h>
 #include <string>

@@ -6,9 +6,9 @@ namespace vmm {
 
 enum class StopReason {
     PowerOff, ///< ACPI S5: the guest shut down cleanly.
-    Reset,    ///< The guest asked to reboot (ACPI reset register, i8042 0xfe, triple fault).
-    Crash,    ///< The guest kernel reported a panic through the Hyper-V crash MSRs.
-    Failure,  ///< partvm could not continue running the guest.
+    Reset, ///< The guest asked to reboot (ACPI reset register, i8042 0xfe, triple fault).
+    Crash, ///< The guest kernel reported a panic through the Hyper-V crash MSRs.
+    Failure, ///< partvm could not continue running the guest.
 };
 
 class StopSink {

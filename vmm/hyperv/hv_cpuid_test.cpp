@@ -12,8 +12,15 @@ namespace {
 CpuidTable kvm_hv_table()
 {
     return {
-        { .function = 0x40000000, .eax = 0x40000005, .ebx = 0x756e694c, .ecx = 0x564b2078, .edx = 0x7648204d },
-        { .function = 0x40000003, .eax = 0x7fff, .ebx = 0x00100002 | HV_POST_MESSAGES | HV_SIGNAL_EVENTS, .edx = 0xffff },
+        { .function = 0x40000000,
+            .eax = 0x40000005,
+            .ebx = 0x756e694c,
+            .ecx = 0x564b2078,
+            .edx = 0x7648204d },
+        { .function = 0x40000003,
+            .eax = 0x7fff,
+            .ebx = 0x00100002 | HV_POST_MESSAGES | HV_SIGNAL_EVENTS,
+            .edx = 0xffff },
         { .function = 0x40000004, .eax = 0x0e2c | HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED },
     };
 }
@@ -38,12 +45,13 @@ TEST_CASE("the partition-id and extended-hypercall privileges never reach the gu
 {
     auto leaves = compose_hv_cpuid(kvm_hv_table(), 2).value();
     const auto* features = find_leaf(leaves, 0x40000003);
-    CHECK((features->ebx & (1u << 1)) == 0);  // Partition id: Linux BUG()s under KVM.
+    CHECK((features->ebx & (1u << 1)) == 0); // Partition id: Linux BUG()s under KVM.
     CHECK((features->ebx & (1u << 20)) == 0); // Extended hypercalls.
     CHECK((features->ebx & (1u << 12)) == 0); // CPU management: root partition only.
     CHECK((features->eax & (1u << 15)) == 0); // TSC invariant needs an MSR KVM 6.1 lacks.
     CHECK((features->eax & (1u << 13)) == 0); // Reenlightenment: migration only.
-    CHECK((features->ebx & (HV_POST_MESSAGES | HV_SIGNAL_EVENTS)) == (HV_POST_MESSAGES | HV_SIGNAL_EVENTS));
+    CHECK((features->ebx & (HV_POST_MESSAGES | HV_SIGNAL_EVENTS))
+        == (HV_POST_MESSAGES | HV_SIGNAL_EVENTS));
 }
 
 TEST_CASE("Linux gets what it needs to detect Hyper-V and skip TSC calibration")

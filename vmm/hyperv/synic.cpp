@@ -20,14 +20,14 @@ void handle_hyperv_exit(kvm_run& run, SynicState& state)
         state.control = run.hyperv.u.synic.control;
         state.message_page = run.hyperv.u.synic.msg_page;
         state.event_flags_page = run.hyperv.u.synic.evt_page;
-        LOG_DEBUG("synic: control={:#x} simp={:#x} siefp={:#x}", state.control,
-                  state.message_page, state.event_flags_page);
+        LOG_DEBUG("synic: control={:#x} simp={:#x} siefp={:#x}", state.control, state.message_page,
+            state.event_flags_page);
         break;
     case KVM_EXIT_HYPERV_HCALL: {
         const auto code = static_cast<uint16_t>(run.hyperv.u.hcall.input & 0xffff);
         const bool is_message = code == HVCALL_POST_MESSAGE || code == HVCALL_SIGNAL_EVENT;
-        run.hyperv.u.hcall.result = is_message ? HV_STATUS_INVALID_CONNECTION_ID
-                                               : HV_STATUS_INVALID_HYPERCALL_CODE;
+        run.hyperv.u.hcall.result
+            = is_message ? HV_STATUS_INVALID_CONNECTION_ID : HV_STATUS_INVALID_HYPERCALL_CODE;
         LOG_DEBUG("hypercall {:#x} refused", code);
         break;
     }

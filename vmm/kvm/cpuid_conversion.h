@@ -26,14 +26,15 @@ inline KvmCpuidBuffer to_kvm_cpuid(const CpuidTable& table)
     buffer.set_header({ .nent = static_cast<uint32_t>(table.size()), .padding = 0 });
     for (size_t i = 0; i < table.size(); ++i) {
         const auto& e = table[i];
-        buffer.set_entry(i, kvm_cpuid_entry2 { .function = e.function,
-                                               .index = e.index,
-                                               .flags = e.flags,
-                                               .eax = e.eax,
-                                               .ebx = e.ebx,
-                                               .ecx = e.ecx,
-                                               .edx = e.edx,
-                                               .padding = {} });
+        buffer.set_entry(i,
+            kvm_cpuid_entry2 { .function = e.function,
+                .index = e.index,
+                .flags = e.flags,
+                .eax = e.eax,
+                .ebx = e.ebx,
+                .ecx = e.ecx,
+                .edx = e.edx,
+                .padding = {} });
     }
     return buffer;
 }

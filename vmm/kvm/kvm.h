@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The /dev/kvm system fd: API version, capabilities, supported CPUID. One method per ioctl, no policy.
+// The /dev/kvm system fd: API version, capabilities, supported CPUID. One method per ioctl, no
+// policy.
 #pragma once
 #include "vmm/base/result.h"
 #include "vmm/base/unique_fd.h"

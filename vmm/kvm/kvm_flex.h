@@ -35,8 +35,7 @@ inline constexpr unsigned long SET_CPUID2 = _IOW(KVMIO, 0x90, Cpuid2Header);
 inline constexpr unsigned long SET_MSRS = _IOW(KVMIO, 0x89, MsrsHeader);
 
 /// A header followed by `count` entries, laid out as the kernel expects, in one zeroed buffer.
-template<class Header, class Entry>
-class FlexBuffer {
+template<class Header, class Entry> class FlexBuffer {
 public:
     explicit FlexBuffer(size_t count)
         : m_bytes(sizeof(Header) + count * sizeof(Entry))

@@ -33,8 +33,8 @@ Result<void> VcpuFd::run()
 void VcpuFd::set_immediate_exit(bool on)
 {
     // Another thread flips this while KVM_RUN may be reading it: use an atomic store.
-    std::atomic_ref<uint8_t>(run_state().immediate_exit).store(on ? 1 : 0,
-                                                               std::memory_order_release);
+    std::atomic_ref<uint8_t>(run_state().immediate_exit)
+        .store(on ? 1 : 0, std::memory_order_release);
 }
 
 Result<void> VcpuFd::get_regs(kvm_regs& regs) const

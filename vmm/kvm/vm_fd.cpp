@@ -14,8 +14,8 @@ int VmFd::check_extension(int capability) const
     return value < 0 ? 0 : value;
 }
 
-Result<void> VmFd::set_user_memory_region(uint32_t slot, uint64_t guest_address, uint64_t size,
-                                          void* host)
+Result<void> VmFd::set_user_memory_region(
+    uint32_t slot, uint64_t guest_address, uint64_t size, void* host)
 {
     kvm_userspace_memory_region region {
         .slot = slot,
@@ -79,8 +79,8 @@ Result<VcpuFd> VmFd::create_vcpu(uint32_t id)
     if (!vcpu.valid()) {
         return Error::from_errno("KVM_CREATE_VCPU");
     }
-    auto run = TRY(Mapping::map(m_vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu.get(), 0,
-                                "mapping kvm_run"));
+    auto run = TRY(Mapping::map(
+        m_vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu.get(), 0, "mapping kvm_run"));
     return VcpuFd(std::move(vcpu), std::move(run), id);
 }
 

@@ -21,8 +21,8 @@ public:
 
     int check_extension(int capability) const;
     /// KVM_SET_USER_MEMORY_REGION: maps [host, host + size) at guest-physical `guest_address`.
-    Result<void> set_user_memory_region(uint32_t slot, uint64_t guest_address, uint64_t size,
-                                        void* host);
+    Result<void> set_user_memory_region(
+        uint32_t slot, uint64_t guest_address, uint64_t size, void* host);
     /// KVM_SET_TSS_ADDR: three pages KVM needs below 4 GiB on Intel; harmless elsewhere.
     Result<void> set_tss_address(uint64_t address);
     /// KVM_CREATE_IRQCHIP: in-kernel LAPICs, IOAPIC and PIC.

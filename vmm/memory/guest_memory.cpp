@@ -24,15 +24,16 @@ std::vector<MemoryRegion> layout_for(uint64_t size)
 constexpr uint64_t huge_page_size = 2ull << 20;
 
 /// Maps `size` bytes of `fd` at a 2 MiB-aligned address, asking for transparent huge pages: KVM
-/// maps guest memory with 2 MiB pages only where host and guest addresses agree modulo 2 MiB and the
-/// host page is huge, and every 4 KiB page it maps instead costs the guest a nested-page-fault exit
-/// on first touch (about 30,000 of them in one boot of Debian's cloud kernel). Shared memory gets
-/// huge pages when the host allows it: /sys/kernel/mm/transparent_hugepage/shmem_enabled = advise.
+/// maps guest memory with 2 MiB pages only where host and guest addresses agree modulo 2 MiB and
+/// the host page is huge, and every 4 KiB page it maps instead costs the guest a nested-page-fault
+/// exit on first touch (about 30,000 of them in one boot of Debian's cloud kernel). Shared memory
+/// gets huge pages when the host allows it: /sys/kernel/mm/transparent_hugepage/shmem_enabled =
+/// advise.
 Result<Mapping> map_huge_aligned(uint64_t size, int fd)
 {
     const uint64_t span = size + huge_page_size;
-    void* reserved = ::mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                            -1, 0);
+    void* reserved
+        = ::mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (reserved == MAP_FAILED) {
         return Error::from_errno("reserving address space for guest memory");
     }
@@ -40,8 +41,8 @@ Result<Mapping> map_huge_aligned(uint64_t size, int fd)
     const uintptr_t aligned = (base + huge_page_size - 1) & ~(huge_page_size - 1);
     const int flags = MAP_FIXED | MAP_SHARED | MAP_NORESERVE;
     // SAFETY: [aligned, aligned + size) lies inside the reservation made just above.
-    void* address = ::mmap(reinterpret_cast<void*>(aligned), size, PROT_READ | PROT_WRITE, flags,
-                           fd, 0);
+    void* address
+        = ::mmap(reinterpret_cast<void*>(aligned), size, PROT_READ | PROT_WRITE, flags, fd, 0);
     if (address == MAP_FAILED) {
         const Error error = Error::from_errno("mapping guest memory");
         ::munmap(reserved, span);
@@ -87,8 +88,8 @@ Result<GuestMemory> GuestMemory::create(uint64_t size)
 
 GuestMemory GuestMemory::allocate_for_test(uint64_t size)
 {
-    auto mapping = Mapping::map(size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0,
-                                "test guest memory");
+    auto mapping = Mapping::map(
+        size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, "test guest memory");
     if (!mapping) {
         std::abort();
     }
@@ -119,7 +120,8 @@ Result<std::span<std::byte>> GuestMemory::slice(GuestAddress address, uint64_t l
         return Error::out_of_range("guest address range outside guest memory");
     }
     // SAFETY: find_region proved [address, address + length) lies inside this region's mapping.
-    std::byte* base = m_mapping.data() + region->host_offset + (address.value - region->guest_base.value);
+    std::byte* base
+        = m_mapping.data() + region->host_offset + (address.value - region->guest_base.value);
     return std::span<std::byte>(base, length);
 }
 

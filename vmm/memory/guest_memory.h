@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Guest RAM: a memfd mapped once into the VMM, exposed to the guest as one or two regions (below
-// and above the 32-bit MMIO hole). The only way partvm code touches guest RAM: every accessor checks
-// the whole range and copies, so a guest-supplied address can never reach outside the mapping.
+// and above the 32-bit MMIO hole). The only way partvm code touches guest RAM: every accessor
+// checks the whole range and copies, so a guest-supplied address can never reach outside the
+// mapping.
 #pragma once
 #include "vmm/base/mapping.h"
 #include "vmm/base/result.h"
@@ -52,16 +53,16 @@ public:
     Result<void> fill(GuestAddress address, uint64_t length, std::byte value);
 
     template<class T>
-        requires std::is_trivially_copyable_v<T>
-    Result<T> read_obj(GuestAddress address) const
+    requires std::is_trivially_copyable_v<T> Result<T> read_obj(GuestAddress address)
+    const
     {
         T object;
         TRY(read(address, std::as_writable_bytes(std::span(&object, 1))));
         return object;
     }
     template<class T>
-        requires std::is_trivially_copyable_v<T>
-    Result<void> write_obj(GuestAddress address, const T& object)
+    requires std::is_trivially_copyable_v<T> Result<void> write_obj(
+        GuestAddress address, const T& object)
     {
         return write(address, std::as_bytes(std::span(&object, 1)));
     }

@@ -37,7 +37,8 @@ TEST_CASE("guest memory larger than 3 GiB is split around the MMIO hole")
     CHECK_FALSE(memory.contains(GuestAddress(mmio_hole_start), 1));
     CHECK(memory.contains(GuestAddress(mmio_hole_end), 1));
     // A range may not straddle the hole even though both ends are RAM.
-    CHECK_FALSE(memory.contains(GuestAddress(mmio_hole_start - 8), mmio_hole_end - mmio_hole_start + 16));
+    CHECK_FALSE(
+        memory.contains(GuestAddress(mmio_hole_start - 8), mmio_hole_end - mmio_hole_start + 16));
 }
 
 TEST_CASE("creating guest memory refuses a size that is not page-aligned")

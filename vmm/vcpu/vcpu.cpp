@@ -10,15 +10,20 @@ namespace vmm {
 namespace {
 
 // A real-time signal: never used by libc, and queued rather than merged.
-int kick_signal() { return SIGRTMIN + 1; }
+int kick_signal()
+{
+    return SIGRTMIN + 1;
+}
 
-void on_kick(int) { }
+void on_kick(int)
+{
+}
 
 } // namespace
 
 void Vcpu::install_kick_handler()
 {
-    struct sigaction action {};
+    struct sigaction action { };
     action.sa_handler = on_kick;
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0; // No SA_RESTART: KVM_RUN must return EINTR.
@@ -126,7 +131,7 @@ bool Vcpu::handle_exit()
         }
     case KVM_EXIT_FAIL_ENTRY:
         LOG_ERROR("vCPU {}: VM entry failed (reason {:#x})", m_fd.id(),
-                  run.fail_entry.hardware_entry_failure_reason);
+            run.fail_entry.hardware_entry_failure_reason);
         m_stop.request_stop(StopReason::Failure);
         return false;
     case KVM_EXIT_INTERNAL_ERROR:

@@ -30,9 +30,7 @@ constexpr uint64_t gdt_entry(uint16_t flags, uint32_t base, uint32_t limit)
 }
 
 constexpr std::array<uint64_t, 5> boot_gdt = {
-    0,
-    0,
-    gdt_entry(0xa09b, 0, 0xfffff), // 0x10 __BOOT_CS: 64-bit code, execute/read.
+    0, 0, gdt_entry(0xa09b, 0, 0xfffff), // 0x10 __BOOT_CS: 64-bit code, execute/read.
     gdt_entry(0xc093, 0, 0xfffff), // 0x18 __BOOT_DS: flat data, read/write.
     gdt_entry(0x808b, 0, 0xfffff), // 0x20 TSS: KVM insists on a usable TR in long mode.
 };
@@ -62,12 +60,12 @@ Result<void> write_boot_structures(GuestMemory& memory)
     TRY(memory.write(GuestAddress(layout::gdt_start), std::as_bytes(std::span(boot_gdt))));
 
     // One PML4 entry -> one PDPT whose first four entries -> four PDs of 2 MiB pages: 4 GiB.
-    TRY(memory.write_obj<uint64_t>(GuestAddress(layout::pml4_start),
-                                   layout::pdpte_start | pte_present | pte_writable));
+    TRY(memory.write_obj<uint64_t>(
+        GuestAddress(layout::pml4_start), layout::pdpte_start | pte_present | pte_writable));
     for (uint64_t pd = 0; pd < 4; ++pd) {
         const uint64_t pd_address = layout::pde_start + pd * page_size;
-        TRY(memory.write_obj<uint64_t>(GuestAddress(layout::pdpte_start + pd * 8),
-                                       pd_address | pte_present | pte_writable));
+        TRY(memory.write_obj<uint64_t>(
+            GuestAddress(layout::pdpte_start + pd * 8), pd_address | pte_present | pte_writable));
         std::array<uint64_t, 512> entries;
         for (uint64_t i = 0; i < entries.size(); ++i) {
             entries[i] = ((pd * 512 + i) << 21) | pte_present | pte_writable | pte_huge;
@@ -103,7 +101,7 @@ Result<void> set_boot_registers(VcpuFd& vcpu, GuestAddress entry, GuestAddress b
     TRY(vcpu.set_regs(regs));
 
     kvm_fpu fpu {};
-    fpu.fcw = 0x37f;     // x87 default control word: all exceptions masked.
+    fpu.fcw = 0x37f; // x87 default control word: all exceptions masked.
     fpu.mxcsr = 0x1f80; // SSE default: all exceptions masked.
     return vcpu.set_fpu(fpu);
 }
