@@ -157,7 +157,8 @@ def markdown(result):
         rss = result["vmm_rss_kib"].get(name)
         lines.append(
             f"| {name} | "
-            + (f"{wall['median']:.2f} ({wall['min']:.2f}-{wall['max']:.2f})" if wall else "failed")
+            + (f"{wall['median']:.2f} ({wall['min']:.2f}-{wall['max']:.2f}), n={wall['n']}"
+               if wall else "failed")
             + " | " + (f"{up['median']:.2f}" if up else "n/a")
             + " | " + (ratio(base["median"], wall["median"]) if base and wall else "n/a")
             + " | " + (f"{rss / 1024:.1f} MiB" if rss else "n/a") + " |")
