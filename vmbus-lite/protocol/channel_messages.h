@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+// VMBus channel-management messages (vmbus-host-reference §4.2; include/linux/hyperv.h). Wire
+// structs keep the kernel's field names; every message starts with an 8-byte header.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace vmbus {
+
+enum class MessageType : uint32_t {
+    OfferChannel = 1,
+    RescindChannelOffer = 2,
+    RequestOffers = 3,
+    AllOffersDelivered = 4,
+    OpenChannel = 5,
+    OpenChannelResult = 6,
+    CloseChannel = 7,
+    GpadlHeader = 8,
+    GpadlBody = 9,
+    GpadlCreated = 10,
+    GpadlTeardown = 11,
+    GpadlTorndown = 12,
+    RelidReleased = 13,
+    InitiateContact = 14,
+    VersionResponse = 15,
+    Unload = 16,
+    UnloadResponse = 17,
+    TlConnectRequest = 21,
+    ModifyChannel = 22,
+    TlConnectResult = 23,
+    ModifyChannelResponse = 24,
+};
+
+/// The most a SynIC message carries (HV_MESSAGE_PAYLOAD_BYTE_COUNT).
+constexpr size_t max_message_size = 240;
+
+using Guid = std::array<uint8_t, 16>; ///< Microsoft byte layout (Data1-3 little-endian).
+
+struct MessageHeader {
+    MessageType msgtype; // @0
+    uint32_t padding; // @4
+};
+static_assert(sizeof(MessageHeader) == 8);
+
+struct InitiateContactMessage {
+    MessageHeader header;
+    uint32_t vmbus_version_requested; // @8  major << 16 | minor
+    uint32_t target_vcpu; // @12 VP index that gets every host reply
+    uint64_t interrupt_page_or_sint; // @16 protocol >= 5.0: msg_sint in the low byte
+    uint64_t monitor_page1; // @24
+    uint64_t monitor_page2; // @32
+};
+static_assert(sizeof(InitiateContactMessage) == 40);
+
+struct OpenChannelMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+    uint32_t openid; // @12
+    uint32_t ringbuffer_gpadlhandle; // @16
+    uint32_t target_vp; // @20
+    uint32_t downstream_ringbuffer_pageoffset; // @24 first page of the host->guest ring
+    std::array<uint8_t, 120> userdata; // @28
+};
+static_assert(sizeof(OpenChannelMessage) == 148);
+
+struct RelidMessage { // CLOSECHANNEL, RELID_RELEASED
+    MessageHeader header;
+    uint32_t child_relid; // @8
+};
+static_assert(sizeof(RelidMessage) == 12);
+
+struct GpadlHeaderMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+    uint32_t gpadl; // @12 handle the guest chose
+    uint16_t range_buflen; // @16 bytes of range data: 8 + 8 * pfns per range
+    uint16_t rangecount; // @18
+    // struct gpa_range { u32 byte_count; u32 byte_offset; u64 pfn_array[]; } follows @20.
+};
+static_assert(sizeof(GpadlHeaderMessage) == 20);
+
+struct GpadlBodyMessage {
+    MessageHeader header;
+    uint32_t msgnumber; // @8 Linux leaves it 0
+    uint32_t gpadl; // @12
+    // u64 pfn[] follows @16.
+};
+static_assert(sizeof(GpadlBodyMessage) == 16);
+
+struct GpadlTeardownMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+    uint32_t gpadl; // @12
+};
+static_assert(sizeof(GpadlTeardownMessage) == 16);
+
+struct ModifyChannelMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+    uint32_t target_vp; // @12
+};
+static_assert(sizeof(ModifyChannelMessage) == 16);
+
+struct TlConnectRequestMessage {
+    MessageHeader header;
+    Guid guest_endpoint_id; // @8
+    Guid host_service_id; // @24
+};
+static_assert(sizeof(TlConnectRequestMessage) == 40);
+
+} // namespace vmbus
