@@ -41,10 +41,11 @@ vmm::Result<Packet, RingError> IncomingRing::read()
         || length > available - packet_trailer_size) {
         return vmm::unexpected(RingError::BadDescriptor);
     }
-    // Copy the whole packet once; everything after this reads the copy, never the ring.
+    // Copy the whole packet; everything after this reads the copy, never the ring. The guest may
+    // have rewritten the descriptor since it was validated, so the copy gets the validated one.
     packet.bytes.resize(length);
     m_memory.read_wrapped(m_read_index, packet.bytes);
-    std::memcpy(&packet.descriptor, packet.bytes.data(), sizeof(packet.descriptor));
+    std::memcpy(packet.bytes.data(), &packet.descriptor, sizeof(packet.descriptor));
     m_read_index = (m_read_index + length + packet_trailer_size) % size;
     return packet;
 }

@@ -141,3 +141,51 @@ TEST_CASE("committing a read signals a blocked guest once enough space is free")
     REQUIRE(consumer.read().has_value());
     CHECK(consumer.commit_read() == false); // Already above the threshold.
 }
+
+namespace {
+
+/// A ring whose guest rewrites the descriptor between the host's first and second copy.
+class RacingRingMemory final : public RingMemory {
+public:
+    explicit RacingRingMemory(FlatRingMemory& inner)
+        : m_inner(inner)
+    {
+    }
+    uint32_t data_size() const override { return m_inner.data_size(); }
+    uint32_t load(RingControl field) const override { return m_inner.load(field); }
+    void store(RingControl field, uint32_t value) override { m_inner.store(field, value); }
+    void copy_out(uint32_t offset, std::span<std::byte> out) const override
+    {
+        m_inner.copy_out(offset, out);
+        if (++m_copies == 1) {
+            const uint16_t huge_offset8 = 0xffff;
+            m_inner.copy_in(offset + 2, std::as_bytes(std::span(&huge_offset8, 1)));
+        }
+    }
+    void copy_in(uint32_t offset, std::span<const std::byte> in) override
+    {
+        m_inner.copy_in(offset, in);
+    }
+
+private:
+    FlatRingMemory& m_inner;
+    mutable int m_copies { 0 };
+};
+
+} // namespace
+
+TEST_CASE("a descriptor the guest rewrites after validation is not the one the packet carries")
+{
+    FlatRingMemory flat(4096);
+    OutgoingRing producer(flat);
+    REQUIRE(producer.write(inband(5), bytes_of("payload")).has_value());
+    RacingRingMemory racing(flat);
+    IncomingRing consumer(racing);
+    auto packet = consumer.read();
+    REQUIRE(packet.has_value());
+    CHECK(packet->descriptor.offset8 == 2);
+    CHECK(packet->payload().size() == 8);
+    PacketDescriptor in_copy;
+    std::memcpy(&in_copy, packet->bytes.data(), sizeof(in_copy));
+    CHECK(in_copy.offset8 == 2);
+}
