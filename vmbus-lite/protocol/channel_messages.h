@@ -109,4 +109,68 @@ struct TlConnectRequestMessage {
 };
 static_assert(sizeof(TlConnectRequestMessage) == 40);
 
+// Host-to-guest messages.
+
+struct OfferChannelMessage {
+    MessageHeader header;
+    Guid if_type; // @8 device class (for hv_sock: the service id)
+    Guid if_instance; // @24
+    std::array<uint8_t, 16> reserved; // @40 (two u64 in Linux; bytes keep the struct packed)
+    uint16_t chn_flags; // @56
+    uint16_t mmio_megabytes; // @58
+    std::array<uint8_t, 120> user_def; // @60
+    uint16_t sub_channel_index; // @180
+    uint16_t reserved3; // @182
+    uint32_t child_relid; // @184
+    uint8_t monitorid; // @188
+    uint8_t monitor_allocated; // @189 bit 0; KVM has no monitor pages, so always 0
+    uint16_t is_dedicated_interrupt; // @190 bit 0
+    uint32_t connection_id; // @192 what the guest passes to HvSignalEvent
+};
+static_assert(sizeof(OfferChannelMessage) == 196);
+
+struct RescindChannelOfferMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+};
+static_assert(sizeof(RescindChannelOfferMessage) == 12);
+
+struct OpenChannelResultMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+    uint32_t openid; // @12
+    uint32_t status; // @16 0 = opened
+};
+static_assert(sizeof(OpenChannelResultMessage) == 20);
+
+struct GpadlCreatedMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+    uint32_t gpadl; // @12
+    uint32_t creation_status; // @16 0 = created
+};
+static_assert(sizeof(GpadlCreatedMessage) == 20);
+
+struct GpadlTorndownMessage {
+    MessageHeader header;
+    uint32_t gpadl; // @8
+};
+static_assert(sizeof(GpadlTorndownMessage) == 12);
+
+struct VersionResponseMessage {
+    MessageHeader header;
+    uint8_t version_supported; // @8
+    uint8_t connection_state; // @9
+    uint16_t padding; // @10
+    uint32_t msg_conn_id; // @12 where the guest posts from now on (protocol >= 5.0)
+};
+static_assert(sizeof(VersionResponseMessage) == 16);
+
+struct ModifyChannelResponseMessage {
+    MessageHeader header;
+    uint32_t child_relid; // @8
+    uint32_t status; // @12
+};
+static_assert(sizeof(ModifyChannelResponseMessage) == 16);
+
 } // namespace vmbus

@@ -8,7 +8,8 @@
 
 namespace vmm {
 
-enum class LogLevel { Error = 0, Warn = 1, Info = 2, Debug = 3 };
+/// Trace adds the VMBus conversation, message by message, to Debug.
+enum class LogLevel { Error = 0, Warn = 1, Info = 2, Debug = 3, Trace = 4 };
 
 inline std::atomic<LogLevel> g_log_level { LogLevel::Warn };
 
@@ -26,7 +27,7 @@ template<class... Args> void log(LogLevel level, fmt::format_string<Args...> for
     if (!log_enabled(level)) {
         return;
     }
-    static constexpr const char* prefixes[] = { "error", "warning", "info", "debug" };
+    static constexpr const char* prefixes[] = { "error", "warning", "info", "debug", "trace" };
     fmt::print(stderr, "partvm: {}: {}\n", prefixes[static_cast<int>(level)],
         fmt::format(format, std::forward<Args>(args)...));
 }
@@ -40,5 +41,11 @@ template<class... Args> void log(LogLevel level, fmt::format_string<Args...> for
     do {                                                                                           \
         if (::vmm::log_enabled(::vmm::LogLevel::Debug)) [[unlikely]] {                             \
             ::vmm::log(::vmm::LogLevel::Debug, __VA_ARGS__);                                       \
+        }                                                                                          \
+    } while (0)
+#define LOG_TRACE(...)                                                                             \
+    do {                                                                                           \
+        if (::vmm::log_enabled(::vmm::LogLevel::Trace)) [[unlikely]] {                             \
+            ::vmm::log(::vmm::LogLevel::Trace, __VA_ARGS__);                                       \
         }                                                                                          \
     } while (0)

@@ -47,7 +47,10 @@ LogLevel log_level_from(std::string_view name)
     if (name == "debug") {
         return LogLevel::Debug;
     }
-    return LogLevel::Warn; // CLI11 has already checked that name is one of the four.
+    if (name == "trace") {
+        return LogLevel::Trace;
+    }
+    return LogLevel::Warn; // CLI11 has already checked the name.
 }
 
 class BootCommand final : public Subcommand {
@@ -104,8 +107,10 @@ CLI::App* BootCommand::add_to(CLI::App& app)
     const std::string no_serial_help = "No serial console, whatever --config says";
     m_flags[Serial].option = boot->add_flag("--serial", serial_help);
     m_no_serial_option = boot->add_flag("--no-serial", no_serial_help);
-    boot->add_option("--log-level", m_log_level, "Log verbosity (default warn)")
-        ->check(CLI::IsMember({ "error", "warn", "info", "debug" }))
+    boot->add_option("--log-level", m_log_level,
+            "Log verbosity: error, warn (default), info, debug, or trace (adds the VMBus "
+            "conversation)")
+        ->check(CLI::IsMember({ "error", "warn", "info", "debug", "trace" }))
         ->type_name("LEVEL");
     return boot;
 }

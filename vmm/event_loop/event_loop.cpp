@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vmm/event_loop/event_loop.h"
+#include "vmm/base/check.h"
+#include "vmm/base/log.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace vmm {
+
+namespace {
+
+void drain_eventfd(int fd)
+{
+    uint64_t count;
+    while (::read(fd, &count, sizeof(count)) == sizeof(count)) { }
+}
+
+} // namespace
+
+Result<std::unique_ptr<EventLoop>> EventLoop::create(unsigned queue_depth)
+{
+    UniqueFd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wake.valid()) {
+        return Error::from_errno("eventfd");
+    }
+    std::unique_ptr<EventLoop> loop(new EventLoop(std::move(wake)));
+    if (int error = io_uring_queue_init(queue_depth, &loop->m_ring, 0); error < 0) {
+        errno = -error;
+        return Error::from_errno("io_uring_setup (is io_uring disabled on this host?)");
+    }
+    loop->m_ring_ready = true;
+    const int wake_fd = loop->m_wake_fd.get();
+    loop->watch(wake_fd, [wake_fd] { drain_eventfd(wake_fd); });
+    return loop;
+}
+
+EventLoop::EventLoop(UniqueFd wake_fd)
+    : m_wake_fd(std::move(wake_fd))
+{
+}
+
+EventLoop::~EventLoop()
+{
+    if (m_ring_ready) {
+        io_uring_queue_exit(&m_ring);
+    }
+}
+
+io_uring_sqe* EventLoop::next_sqe()
+{
+    io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
+    if (!sqe) {
+        io_uring_submit(&m_ring); // Full submission queue: hand it to the kernel and go on.
+        sqe = io_uring_get_sqe(&m_ring);
+    }
+    CHECK(sqe != nullptr);
+    return sqe;
+}
+
+void EventLoop::arm(WatchId id, int fd)
+{
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_poll_multishot(sqe, fd, POLLIN);
+    io_uring_sqe_set_data64(sqe, id);
+}
+
+EventLoop::WatchId EventLoop::watch(int fd, Handler on_readable)
+{
+    const WatchId id = m_next_id++;
+    m_watches.emplace(id, Watch { fd, std::make_shared<Handler>(std::move(on_readable)) });
+    arm(id, fd);
+    return id;
+}
+
+void EventLoop::unwatch(WatchId id)
+{
+    if (m_watches.erase(id) == 0) {
+        return;
+    }
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_poll_remove(sqe, id);
+    io_uring_sqe_set_data64(sqe, 0);
+}
+
+void EventLoop::post(Handler function)
+{
+    {
+        std::lock_guard lock(m_posted_lock);
+        m_posted.push_back(std::move(function));
+    }
+    const uint64_t one = 1;
+    CHECK(::write(m_wake_fd.get(), &one, sizeof(one)) == sizeof(one));
+}
+
+void EventLoop::stop()
+{
+    {
+        std::lock_guard lock(m_posted_lock);
+        m_stop_requested = true;
+    }
+    const uint64_t one = 1;
+    CHECK(::write(m_wake_fd.get(), &one, sizeof(one)) == sizeof(one));
+}
+
+void EventLoop::run_posted()
+{
+    std::vector<Handler> batch;
+    {
+        std::lock_guard lock(m_posted_lock);
+        batch.swap(m_posted);
+    }
+    for (auto& function : batch) {
+        function();
+    }
+}
+
+void EventLoop::run()
+{
+    while (true) {
+        run_posted();
+        {
+            std::lock_guard lock(m_posted_lock);
+            if (m_stop_requested) {
+                return;
+            }
+        }
+        const int submitted = io_uring_submit_and_wait(&m_ring, 1);
+        if (submitted < 0 && submitted != -EINTR) {
+            LOG_ERROR("io_uring_submit_and_wait: error {}", -submitted);
+            return;
+        }
+        io_uring_cqe* cqe;
+        unsigned head;
+        unsigned seen = 0;
+        std::vector<std::pair<WatchId, std::shared_ptr<Handler>>> ready;
+        io_uring_for_each_cqe(&m_ring, head, cqe)
+        {
+            ++seen;
+            const WatchId id = io_uring_cqe_get_data64(cqe);
+            auto it = m_watches.find(id);
+            if (id == 0 || it == m_watches.end()) {
+                continue; // A removal, or the last event of a watch already gone.
+            }
+            if (!(cqe->flags & IORING_CQE_F_MORE)) {
+                if (cqe->res < 0) {
+                    LOG_WARN(
+                        "event loop: watch of fd {} failed: error {}", it->second.fd, -cqe->res);
+                    m_watches.erase(it);
+                    continue;
+                }
+                arm(id, it->second.fd); // The kernel ended the multishot poll: start another.
+            }
+            if (cqe->res > 0) {
+                ready.emplace_back(id, it->second.handler);
+            }
+        }
+        io_uring_cq_advance(&m_ring, seen);
+        for (auto& [id, handler] : ready) {
+            if (m_watches.contains(id)) { // Not unwatched by an earlier handler of this batch.
+                (*handler)();
+            }
+        }
+    }
+}
+
+} // namespace vmm
