@@ -8,6 +8,10 @@
 #   partvm.exit=reboot    end with `reboot -f` (triple fault/reset) instead of
 #                         `poweroff -f` (ACPI), for VMMs without ACPI power-off
 #   partvm.exit=hang      never end (tests of stopping a VM from outside)
+#   partvm.vmbus=report   after the modules, wait for the VMBus channels to bind
+#                         and print PARTVM-VMBUS version=<x.y> devices=<class:driver,..>
+#   partvm.vmbus=reload   the same, then unload and reload hv_utils and hv_vmbus
+#                         (UNLOAD, then a fresh connect) and report again
 #
 # stdout (only): KERNEL=<bzImage> INITRD=<gzip cpio> and, if it could be
 # extracted, VMLINUX=<uncompressed ELF>. Progress goes to stderr.
@@ -74,10 +78,27 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 read -r up _ < /proc/uptime # boot time to init, before any module work
-mods= halt=poweroff
+vmbus_report() { # the bus version and each channel's class:driver, once bound (5 s at most)
+  tries=50
+  while [ $tries -gt 0 ]; do
+    devs= unbound=0
+    for d in /sys/bus/vmbus/devices/*; do
+      [ -e "$d/class_id" ] || continue
+      drv=none
+      [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")") || unbound=1
+      devs="$devs,$(tr -d '{}' < "$d/class_id"):$drv"
+    done
+    [ -n "$devs" ] && [ $unbound = 0 ] && break
+    tries=$((tries - 1)); sleep 0.1
+  done
+  ver=$(dmesg | sed -n 's/.*Vmbus version:\([0-9.]*\).*/\1/p' | tail -n 1)
+  echo "PARTVM-VMBUS version=${ver:-none} devices=${devs#,}" > /dev/console
+}
+mods= halt=poweroff vmbus=
 for arg in $(cat /proc/cmdline); do
   case $arg in
     partvm.modules=*) mods=${arg#partvm.modules=} ;;
+    partvm.vmbus=*) vmbus=${arg#partvm.vmbus=} ;;
     partvm.exit=reboot) halt=reboot ;;
     partvm.exit=hang) halt=hang ;;
   esac
@@ -89,7 +110,20 @@ cpus=$(grep -c '^processor' /proc/cpuinfo)
 hv=no
 dmesg | grep -q 'Hypervisor detected: Microsoft Hyper-V' && hv=yes
 echo "PARTVM-RESULT uptime=$up cpus=$cpus hyperv=$hv" > /dev/console
-[ "$halt" = hang ] && exec sleep 2147483647
+[ -n "$vmbus" ] && vmbus_report
+if [ "$vmbus" = reload ]; then
+  rmmod hv_utils hv_vmbus || echo "partvm-init: rmmod failed" > /dev/console
+  modprobe hv_vmbus && modprobe hv_utils
+  vmbus_report
+fi
+# busybox poweroff/reboot/halt without -f signal PID 1 (USR2/TERM/USR1): that is how the
+# kernel's orderly_poweroff (Hyper-V shutdown) reaches us.
+trap 'poweroff -f' USR2
+trap 'reboot -f' TERM
+trap 'halt -f' USR1
+if [ "$halt" = hang ]; then
+  while :; do sleep 3600 & wait $!; done
+fi
 $halt -f
 INIT
   chmod 755 "$root/init"

@@ -36,6 +36,24 @@ ConfigError flag_error(std::string_view flag, std::string message)
     return ConfigError { "", 0, 0, std::string(flag), std::move(message) };
 }
 
+/// A whole-number flag that must fit a uint32_t; validate() checks the range [min, max] (the
+/// message here matches its).
+void parse_uint32_flag(std::string_view flag, const std::string& text, uint32_t min, uint32_t max,
+    uint32_t& out, std::vector<ConfigError>& errors)
+{
+    uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec == std::errc::invalid_argument || ptr != end) {
+        errors.push_back(flag_error(flag, fmt::format("expected a whole number, got '{}'", text)));
+    } else if (ec == std::errc::result_out_of_range || value > std::numeric_limits<uint32_t>::max()) {
+        errors.push_back(
+            flag_error(flag, fmt::format("must be between {} and {}, got {}", min, max, text)));
+    } else {
+        out = static_cast<uint32_t>(value);
+    }
+}
+
 LogLevel log_level_from(std::string_view name)
 {
     if (name == "error") {
@@ -59,7 +77,7 @@ public:
     CliOutcome finish(std::ostream& err) override;
 
 private:
-    enum Key { Kernel, Initrd, Cmdline, Memory, Vcpus, Serial, KeyCount };
+    enum Key { Kernel, Initrd, Cmdline, Memory, Vcpus, ShutdownTimeout, Serial, KeyCount };
 
     void apply_flags(VmConfig& config, std::vector<ConfigError>& errors) const;
     void attribute(ConfigError& error, const ConfigSourceMap& sources) const;
@@ -70,6 +88,7 @@ private:
         { "boot.cmdline", "--cmdline", nullptr },
         { "machine.memory", "--memory", nullptr },
         { "machine.vcpus", "--vcpus", nullptr },
+        { "machine.shutdown_timeout", "--shutdown-timeout", nullptr },
         { "console.serial", "--serial", nullptr },
     } };
     CLI::Option* m_config_option { nullptr };
@@ -79,6 +98,7 @@ private:
     std::string m_cmdline;
     std::string m_memory;
     std::string m_vcpus; // Parsed here, not by CLI11, for messages that match the TOML ones.
+    std::string m_shutdown_timeout;
     CLI::Option* m_no_serial_option { nullptr };
     std::string m_log_level { "warn" };
 };
@@ -102,6 +122,11 @@ CLI::App* BootCommand::add_to(CLI::App& app)
     m_flags[Vcpus].option
         = boot->add_option("--vcpus", m_vcpus, "Number of vCPUs, 1-255 (default 2)")
               ->type_name("N");
+    m_flags[ShutdownTimeout].option
+        = boot->add_option("--shutdown-timeout", m_shutdown_timeout,
+                  "Seconds SIGTERM/SIGINT wait for the guest to shut down cleanly before a hard "
+                  "stop; 0 stops at once (default 10)")
+              ->type_name("SECONDS");
     // A const string: CLI11 binds a non-const argument as the flag's result variable.
     const std::string serial_help = "Attach a serial console (COM1) to stdout";
     const std::string no_serial_help = "No serial console, whatever --config says";
@@ -135,19 +160,11 @@ void BootCommand::apply_flags(VmConfig& config, std::vector<ConfigError>& errors
         }
     }
     if (m_flags[Vcpus].given()) {
-        uint64_t vcpus = 0;
-        const char* end = m_vcpus.data() + m_vcpus.size();
-        auto [ptr, ec] = std::from_chars(m_vcpus.data(), end, vcpus);
-        if (ec == std::errc::invalid_argument || ptr != end) {
-            errors.push_back(
-                flag_error("--vcpus", fmt::format("expected a whole number, got '{}'", m_vcpus)));
-        } else if (ec == std::errc::result_out_of_range
-            || vcpus > std::numeric_limits<uint32_t>::max()) {
-            errors.push_back(flag_error(
-                "--vcpus", fmt::format("must be between 1 and {}, got {}", max_vcpus, m_vcpus)));
-        } else {
-            config.machine.vcpus = static_cast<uint32_t>(vcpus);
-        }
+        parse_uint32_flag("--vcpus", m_vcpus, 1, max_vcpus, config.machine.vcpus, errors);
+    }
+    if (m_flags[ShutdownTimeout].given()) {
+        parse_uint32_flag("--shutdown-timeout", m_shutdown_timeout, 0, max_shutdown_timeout_s,
+            config.machine.shutdown_timeout_s, errors);
     }
     bool no_serial = m_no_serial_option->count() > 0;
     if (m_flags[Serial].given() && no_serial) {

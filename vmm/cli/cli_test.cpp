@@ -221,3 +221,21 @@ TEST_CASE("cli: --serial and --no-serial together are a contradiction")
     CHECK(result.outcome.exit_code() == exit_usage_error);
     CHECK(result.err == "partvm: --no-serial: contradicts --serial\n");
 }
+
+TEST_CASE("cli: --shutdown-timeout sets the grace period and checks its range")
+{
+    CHECK(run({ "boot", "--kernel", "k", "--shutdown-timeout", "0" })
+              .boot()
+              .config.machine.shutdown_timeout_s
+        == 0);
+    CHECK(run({ "boot", "--kernel", "k", "--shutdown-timeout", "3601" }).err
+        == "partvm: --shutdown-timeout: must be between 0 and 3600, got 3601\n");
+    CHECK(run({ "boot", "--kernel", "k", "--shutdown-timeout", "soon" }).err
+        == "partvm: --shutdown-timeout: expected a whole number, got 'soon'\n");
+}
+
+TEST_CASE("cli: --log-level trace is accepted")
+{
+    CHECK(run({ "boot", "--kernel", "k", "--log-level", "trace" }).boot().log_level
+        == LogLevel::Trace);
+}

@@ -48,30 +48,32 @@ void read_memory(TableReader& table, MachineConfig& machine)
     machine.memory_bytes = bytes.value();
 }
 
-void read_vcpus(TableReader& table, MachineConfig& machine)
+/// An integer key that must fit a uint32_t; validate() owns the real range, with the same message
+/// (`min`..`max` only word it here).
+void read_uint32(TableReader& table, const char* key, uint32_t& out, uint32_t min, uint32_t max)
 {
-    const toml::node* node = table.read_node("vcpus");
+    const toml::node* node = table.read_node(key);
     if (!node) {
         return;
     }
-    const auto* vcpus = node->as_integer();
-    if (!vcpus) {
-        table.type_error("vcpus", *node, "an integer");
+    const auto* value = node->as_integer();
+    if (!value) {
+        table.type_error(key, *node, "an integer");
         return;
     }
-    // Only representability here; validate() owns the 1..max_vcpus range (same message).
-    if (vcpus->get() < 0 || vcpus->get() > std::numeric_limits<uint32_t>::max()) {
-        table.value_error("vcpus", *node,
-            fmt::format("must be between 1 and {}, got {}", max_vcpus, vcpus->get()));
+    if (value->get() < 0 || value->get() > std::numeric_limits<uint32_t>::max()) {
+        table.value_error(
+            key, *node, fmt::format("must be between {} and {}, got {}", min, max, value->get()));
         return;
     }
-    machine.vcpus = static_cast<uint32_t>(vcpus->get());
+    out = static_cast<uint32_t>(value->get());
 }
 
 void parse_machine(TableReader& table, MachineConfig& machine)
 {
     read_memory(table, machine);
-    read_vcpus(table, machine);
+    read_uint32(table, "vcpus", machine.vcpus, 1, max_vcpus);
+    read_uint32(table, "shutdown_timeout", machine.shutdown_timeout_s, 0, max_shutdown_timeout_s);
     table.report_unknown_keys();
 }
 

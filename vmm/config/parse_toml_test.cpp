@@ -278,3 +278,12 @@ TEST_CASE("config file: errors name the file as the user gave it")
     CHECK(result.error().at(0).to_string()
         == file + ":3:2: machinee: unknown table (did you mean 'machine'?)");
 }
+
+TEST_CASE("toml config: machine.shutdown_timeout is a whole number of seconds")
+{
+    auto config = parse_toml_config("[machine]\nshutdown_timeout = 30\n", "vm.toml");
+    REQUIRE(config);
+    CHECK(config.value().machine.shutdown_timeout_s == 30);
+    CHECK(errors_of("[machine]\nshutdown_timeout = \"30s\"\n")
+        == "vm.toml:2:20: machine.shutdown_timeout: expected an integer, got string\n");
+}

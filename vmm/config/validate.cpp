@@ -41,6 +41,11 @@ void check_machine(const MachineConfig& machine, Checker& checker)
         checker.fail("machine.vcpus",
             fmt::format("must be between 1 and {}, got {}", max_vcpus, machine.vcpus));
     }
+    if (machine.shutdown_timeout_s > max_shutdown_timeout_s) {
+        checker.fail("machine.shutdown_timeout",
+            fmt::format("must be between 0 and {}, got {}", max_shutdown_timeout_s,
+                machine.shutdown_timeout_s));
+    }
 }
 
 bool has_nul(std::string_view text)

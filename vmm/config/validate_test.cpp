@@ -85,3 +85,13 @@ TEST_CASE("validate reports every problem at once")
     CHECK(errors[1].key_path == "machine.vcpus");
     CHECK(errors[2].key_path == "boot.kernel");
 }
+
+TEST_CASE("validate keeps the shutdown timeout within an hour")
+{
+    VmConfig config = valid_config();
+    config.machine.shutdown_timeout_s = 3601;
+    CHECK(validate(config).at(0).to_string()
+        == "machine.shutdown_timeout: must be between 0 and 3600, got 3601");
+    config.machine.shutdown_timeout_s = 0;
+    CHECK(validate(config).empty());
+}

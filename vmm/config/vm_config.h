@@ -13,6 +13,7 @@ namespace vmm {
 /// Host-independent limits that validate() enforces. The VMM checks the host's own limits
 /// (KVM_CAP_MAX_VCPUS, available RAM) later, when it creates the VM.
 inline constexpr uint32_t max_vcpus = 254; // 8-bit xAPIC ids in the MADT; 0xff is broadcast.
+inline constexpr uint32_t max_shutdown_timeout_s = 3600;
 inline constexpr uint64_t min_memory_bytes = 16ull << 20; // 16 MiB
 inline constexpr uint64_t max_memory_bytes = 1ull << 40; // 1 TiB
 /// Guest RAM is mapped in whole 4 KiB pages.
@@ -22,6 +23,9 @@ inline constexpr uint64_t memory_granule = 4096;
 struct MachineConfig {
     uint64_t memory_bytes { 256ull << 20 }; ///< 256 MiB
     uint32_t vcpus { 2 };
+    /// How long a stop request (SIGTERM, SIGINT, SIGHUP) waits for the guest to shut down by
+    /// itself (Hyper-V shutdown service) before the VM is stopped hard. 0: stop at once.
+    uint32_t shutdown_timeout_s { 10 };
 
     bool operator==(const MachineConfig&) const = default;
 };
