@@ -3,6 +3,7 @@
 // node uses.
 #include "vmm/acpi/tables.h"
 #include "vmm/acpi/test_util.h"
+#include "vmm/acpi/vmbus_device.h"
 
 #include <doctest/doctest.h>
 
@@ -29,17 +30,6 @@ size_t decode_pkg_length(const Bytes& aml, size_t offset)
         value |= size_t(u8_at(aml, offset + 1 + i)) << (4 + 8 * i);
     }
     return value;
-}
-
-/// The VMBus node the next issue adds (vmbus-host-reference.md §2), built through the public API.
-Bytes vmbus_device()
-{
-    return aml::device("VMBS",
-        {
-            aml::name("_HID", aml::string("VMBus")),
-            aml::name("_UID", aml::integer(0)),
-            aml::name("_CRS", aml::resource_template({})),
-        });
 }
 
 } // namespace

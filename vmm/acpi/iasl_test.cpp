@@ -5,6 +5,7 @@
 // This checks our encoder against an independent one. Skips with a message if iasl is missing.
 #include "vmm/acpi/tables.h"
 #include "vmm/acpi/test_util.h"
+#include "vmm/acpi/vmbus_device.h"
 
 #include <doctest/doctest.h>
 
@@ -241,12 +242,7 @@ TEST_CASE("iasl round-trips a DSDT with the VMBus device")
         return;
     }
     Workspace work;
-    auto vmbs = aml::device("VMBS",
-        {
-            aml::name("_HID", aml::string("VMBus")),
-            aml::name("_UID", aml::integer(0)),
-            aml::name("_CRS", aml::resource_template({})),
-        });
+    auto vmbs = vmbus_device();
     auto dsdt = build_dsdt(AcpiConfig { .serial_console = true, .extra_devices = { vmbs } });
     // iasl's compiler rejects a _HID string that is not a 7-8 character PNP/ACPI id (error 6033),
     // but "VMBus" is what Linux's hv_vmbus matches and what Hyper-V and QEMU publish, so ignore

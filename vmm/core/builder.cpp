@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/core/builder.h"
 #include "vmm/acpi/tables.h"
+#include "vmm/acpi/vmbus_device.h"
 #include "vmm/arch/x86_64/boot_regs.h"
 #include "vmm/arch/x86_64/cpuid.h"
 #include "vmm/arch/x86_64/layout.h"
@@ -163,8 +164,9 @@ std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, con
         return bad_input(fmt::format("--cmdline: {}", cmdline_placement.error().message()));
     }
     auto rsdp = acpi::write_acpi_tables(memory,
-        acpi::AcpiConfig {
-            .vcpu_count = config.machine.vcpus, .serial_console = config.console.serial });
+        acpi::AcpiConfig { .vcpu_count = config.machine.vcpus,
+            .serial_console = config.console.serial,
+            .extra_devices = { acpi::vmbus_device() } });
     if (!rsdp) {
         return fail("writing ACPI tables", rsdp.error());
     }
@@ -226,7 +228,8 @@ std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddr
             }
         }
         // The other vCPUs wait in the in-kernel LAPIC for Linux's INIT/SIPI.
-        vm.add_vcpu(std::make_unique<Vcpu>(std::move(fd).value(), vm.io_bus(), vm));
+        vm.add_vcpu(
+            std::make_unique<Vcpu>(std::move(fd).value(), vm.io_bus(), vm, vm.memory()));
     }
     return std::nullopt;
 }
