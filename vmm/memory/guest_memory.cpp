@@ -128,14 +128,18 @@ Result<std::span<std::byte>> GuestMemory::slice(GuestAddress address, uint64_t l
 Result<void> GuestMemory::read(GuestAddress address, std::span<std::byte> out) const
 {
     auto source = TRY(slice(address, out.size()));
-    std::memcpy(out.data(), source.data(), out.size());
+    if (!out.empty()) { // memcpy's pointers must be valid even for 0 bytes.
+        std::memcpy(out.data(), source.data(), out.size());
+    }
     return {};
 }
 
 Result<void> GuestMemory::write(GuestAddress address, std::span<const std::byte> in)
 {
     auto target = TRY(slice(address, in.size()));
-    std::memcpy(target.data(), in.data(), in.size());
+    if (!in.empty()) {
+        std::memcpy(target.data(), in.data(), in.size());
+    }
     return {};
 }
 
