@@ -18,11 +18,11 @@ constexpr uint16_t VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED = 1;
 
 /// struct vmpacket_descriptor.
 struct PacketDescriptor {
-    uint16_t type; // @0
-    uint16_t offset8; // @2 payload offset, in 8-byte units from the descriptor's start
-    uint16_t len8; // @4 packet length (descriptor included, trailer not), in 8-byte units
-    uint16_t flags; // @6
-    uint64_t trans_id; // @8
+    uint16_t type {}; // @0
+    uint16_t offset8 {}; // @2 payload offset, in 8-byte units from the descriptor's start
+    uint16_t len8 {}; // @4 packet length (descriptor included, trailer not), in 8-byte units
+    uint16_t flags {}; // @6
+    uint64_t trans_id {}; // @8
 };
 static_assert(sizeof(PacketDescriptor) == 16);
 
