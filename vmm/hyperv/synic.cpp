@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/hyperv/synic.h"
 #include "vmm/base/log.h"
+#include "vmm/hyperv/hypercalls.h"
+#include "vmm/hyperv/synic_ports.h"
 #include "vmm/kvm/vcpu_fd.h"
 
 #include <linux/kvm.h>
@@ -13,22 +15,28 @@ Result<void> enable_synic(VcpuFd& vcpu)
     return vcpu.enable_cap(KVM_CAP_HYPERV_SYNIC2);
 }
 
-void handle_hyperv_exit(kvm_run& run, SynicState& state)
+void handle_hyperv_exit(kvm_run& run, uint32_t vp_index, const GuestMemory& memory,
+    SynicPorts* ports, HypercallHandler* handler)
 {
     switch (run.hyperv.type) {
-    case KVM_EXIT_HYPERV_SYNIC:
-        state.control = run.hyperv.u.synic.control;
-        state.message_page = run.hyperv.u.synic.msg_page;
-        state.event_flags_page = run.hyperv.u.synic.evt_page;
-        LOG_DEBUG("synic: control={:#x} simp={:#x} siefp={:#x}", state.control, state.message_page,
-            state.event_flags_page);
+    case KVM_EXIT_HYPERV_SYNIC: {
+        const auto& synic = run.hyperv.u.synic;
+        LOG_DEBUG("synic: VP {} msr {:#x}: control={:#x} simp={:#x} siefp={:#x}", vp_index,
+            synic.msr, synic.control, synic.msg_page, synic.evt_page);
+        if (ports) {
+            ports->record_synic(vp_index, synic.control, synic.msg_page, synic.evt_page);
+        }
         break;
+    }
     case KVM_EXIT_HYPERV_HCALL: {
-        const auto code = static_cast<uint16_t>(run.hyperv.u.hcall.input & 0xffff);
-        const bool is_message = code == HVCALL_POST_MESSAGE || code == HVCALL_SIGNAL_EVENT;
-        run.hyperv.u.hcall.result
-            = is_message ? HV_STATUS_INVALID_CONNECTION_ID : HV_STATUS_INVALID_HYPERCALL_CODE;
-        LOG_DEBUG("hypercall {:#x} refused", code);
+        auto& hcall = run.hyperv.u.hcall;
+        const uint16_t status
+            = handle_hypercall(hcall.input, hcall.params[0], vp_index, memory, handler);
+        hcall.result = status;
+        if (status != HV_STATUS_SUCCESS) {
+            LOG_DEBUG(
+                "hypercall {:#x} on VP {}: status {}", hcall.input & 0xffff, vp_index, status);
+        }
         break;
     }
     default:

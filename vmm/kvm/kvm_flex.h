@@ -29,10 +29,19 @@ struct MsrsHeader {
 static_assert(sizeof(MsrsHeader) == 8);
 static_assert(sizeof(kvm_msr_entry) == 16);
 
+struct IrqRoutingHeader {
+    uint32_t nr;
+    uint32_t flags;
+    // struct kvm_irq_routing_entry entries[] follows at offset 8.
+};
+static_assert(sizeof(IrqRoutingHeader) == 8);
+static_assert(sizeof(kvm_irq_routing_entry) == 48);
+
 inline constexpr unsigned long GET_SUPPORTED_CPUID = _IOWR(KVMIO, 0x05, Cpuid2Header);
 inline constexpr unsigned long GET_SUPPORTED_HV_CPUID = _IOWR(KVMIO, 0xc1, Cpuid2Header);
 inline constexpr unsigned long SET_CPUID2 = _IOW(KVMIO, 0x90, Cpuid2Header);
 inline constexpr unsigned long SET_MSRS = _IOW(KVMIO, 0x89, MsrsHeader);
+inline constexpr unsigned long SET_GSI_ROUTING = _IOW(KVMIO, 0x6a, IrqRoutingHeader);
 
 /// A header followed by `count` entries, laid out as the kernel expects, in one zeroed buffer.
 template<class Header, class Entry> class FlexBuffer {

@@ -6,6 +6,9 @@
 #include "vmm/base/unique_fd.h"
 
 #include <cstdint>
+#include <span>
+
+struct kvm_irq_routing_entry;
 
 namespace vmm {
 
@@ -33,6 +36,19 @@ public:
     Result<void> mask_legacy_pic();
     /// KVM_IRQ_LINE: drives a GSI of the in-kernel irqchip high or low.
     Result<void> set_irq_line(uint32_t gsi, bool high);
+    /// KVM_SET_GSI_ROUTING: replaces the whole GSI routing table, including the default IOAPIC
+    /// and PIC routes KVM_CREATE_IRQCHIP installed.
+    Result<void> set_gsi_routing(std::span<const kvm_irq_routing_entry> routes);
+    /// KVM_IRQFD: a write to `eventfd` raises `gsi`. With `resample_fd` >= 0
+    /// (KVM_IRQFD_FLAG_RESAMPLE), KVM signals it when the guest acknowledges that interrupt.
+    Result<void> assign_irqfd(int eventfd, uint32_t gsi, int resample_fd = -1);
+    /// KVM_IRQFD with KVM_IRQFD_FLAG_DEASSIGN.
+    Result<void> deassign_irqfd(int eventfd, uint32_t gsi);
+    /// KVM_HYPERV_EVENTFD: the guest's HvSignalEvent on `connection_id` (24 bits; larger ids are
+    /// refused) signals `fd` inside KVM, without a hypercall exit.
+    Result<void> assign_hyperv_eventfd(uint32_t connection_id, int fd);
+    /// KVM_HYPERV_EVENTFD with KVM_HYPERV_EVENTFD_DEASSIGN.
+    Result<void> deassign_hyperv_eventfd(uint32_t connection_id, int fd);
     /// KVM_CREATE_VCPU with `id` (the APIC id; vCPUs are created in order 0..n-1).
     Result<VcpuFd> create_vcpu(uint32_t id);
     /// KVM_GET_STATS_FD: the binary statistics of this VM.

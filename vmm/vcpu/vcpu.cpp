@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/vcpu/vcpu.h"
 #include "vmm/base/log.h"
+#include "vmm/hyperv/synic.h"
 
 #include <csignal>
 #include <linux/kvm.h>
@@ -107,7 +108,7 @@ bool Vcpu::handle_exit()
         }
         return true;
     case KVM_EXIT_HYPERV:
-        hyperv::handle_hyperv_exit(run, m_synic);
+        hyperv::handle_hyperv_exit(run, m_fd.id(), m_memory, m_ports, m_handler);
         return true;
     case KVM_EXIT_INTR:
         return true;

@@ -4,21 +4,33 @@
 #pragma once
 #include "vmm/devices/bus.h"
 #include "vmm/devices/stop_request.h"
-#include "vmm/hyperv/synic.h"
 #include "vmm/kvm/vcpu_fd.h"
+#include "vmm/memory/guest_memory.h"
 
 #include <atomic>
 #include <pthread.h>
 #include <thread>
 
+namespace vmm::hyperv {
+class HypercallHandler;
+class SynicPorts;
+} // namespace vmm::hyperv
+
 namespace vmm {
 
 class Vcpu {
 public:
-    Vcpu(VcpuFd fd, IoBus& bus, StopSink& stop)
+    /// The VP index is the KVM vCPU id (vCPUs are created in order). `ports` and `handler` may be
+    /// null (no VMBus host: the guest's hypercalls are refused); both must outlive the thread, as
+    /// must `memory`.
+    Vcpu(VcpuFd fd, IoBus& bus, StopSink& stop, const GuestMemory& memory,
+        hyperv::SynicPorts* ports = nullptr, hyperv::HypercallHandler* handler = nullptr)
         : m_fd(std::move(fd))
         , m_bus(bus)
         , m_stop(stop)
+        , m_memory(memory)
+        , m_ports(ports)
+        , m_handler(handler)
     {
     }
     Vcpu(const Vcpu&) = delete;
@@ -47,7 +59,9 @@ private:
     VcpuFd m_fd;
     IoBus& m_bus;
     StopSink& m_stop;
-    hyperv::SynicState m_synic;
+    const GuestMemory& m_memory;
+    hyperv::SynicPorts* m_ports;
+    hyperv::HypercallHandler* m_handler;
     std::atomic<bool> m_stopping { false };
     std::atomic<bool> m_started { false };
     std::thread m_thread;
