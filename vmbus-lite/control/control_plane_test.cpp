@@ -270,8 +270,8 @@ TEST_CASE("a target VP the guest does not have gets its reply on VP 0")
 
 TEST_CASE("REQUESTOFFERS offers every device, then ALLOFFERS_DELIVERED")
 {
-    Bus bus;
     EchoDevice first(1), second(2);
+    Bus bus;
     CHECK(bus.control.add_device(first) == 1);
     CHECK(bus.control.add_device(second) == 2);
     bus.connect();
@@ -356,8 +356,8 @@ TEST_CASE("GPADL_TEARDOWN is always answered, known or not")
 
 TEST_CASE("OPENCHANNEL maps the rings, watches the connection and tells the device")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     CHECK(device.opens == 1);
@@ -369,8 +369,8 @@ TEST_CASE("OPENCHANNEL maps the rings, watches the connection and tells the devi
 TEST_CASE("OPENCHANNEL that cannot be honoured fails with a non-zero status")
 {
     auto expect_failure = [](auto&& setup) {
-        Bus bus;
         EchoDevice device;
+        Bus bus;
         bus.control.add_device(device);
         bus.connect();
         bus.request_offers();
@@ -399,8 +399,8 @@ TEST_CASE("OPENCHANNEL that cannot be honoured fails with a non-zero status")
 
 TEST_CASE("a second OPENCHANNEL on an open channel fails without disturbing it")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     bus.open_channel(1, 0xe1e10);
@@ -411,8 +411,8 @@ TEST_CASE("a second OPENCHANNEL on an open channel fails without disturbing it")
 
 TEST_CASE("a guest signal runs the device, whose replies interrupt the target VP")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     RingPair guest = bus.guest_rings();
@@ -440,8 +440,8 @@ TEST_CASE("a guest signal runs the device, whose replies interrupt the target VP
 
 TEST_CASE("signals on unknown or closed connections are ignored")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.control.on_guest_signal(connection_id_of(1)); // Offered, never opened.
     bus.control.on_guest_signal(0);
@@ -451,8 +451,8 @@ TEST_CASE("signals on unknown or closed connections are ignored")
 
 TEST_CASE("MODIFYCHANNEL moves the channel's interrupts, and 5.3 guests get an answer")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     bus.send(ModifyChannelMessage { { MessageType::ModifyChannel, 0 }, 1, 0 });
@@ -482,8 +482,8 @@ TEST_CASE("below 5.3 MODIFYCHANNEL gets no answer")
 
 TEST_CASE("CLOSECHANNEL closes the device; the guest may open the channel again")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     bus.send(RelidMessage { { MessageType::CloseChannel, 0 }, 1 });
@@ -498,8 +498,8 @@ TEST_CASE("CLOSECHANNEL closes the device; the guest may open the channel again"
 
 TEST_CASE("UNLOAD closes everything, answers, and a new connection starts afresh")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     bus.send(MessageHeader { MessageType::Unload, 0 });
@@ -522,8 +522,8 @@ TEST_CASE("UNLOAD closes everything, answers, and a new connection starts afresh
 
 TEST_CASE("INITIATE_CONTACT on a live connection resets it, as after a guest reboot")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     bus.connect();
@@ -536,8 +536,8 @@ TEST_CASE("INITIATE_CONTACT on a live connection resets it, as after a guest reb
 
 TEST_CASE("removing a device rescinds it; its relid is reused only after RELID_RELEASED")
 {
-    Bus bus;
     EchoDevice first(1), second(2);
+    Bus bus;
     bus.control.add_device(first);
     bus.open_first_channel();
     bus.control.remove_device(first);
@@ -555,8 +555,8 @@ TEST_CASE("removing a device rescinds it; its relid is reused only after RELID_R
 
 TEST_CASE("a corrupt ring resets the channel: rescind, then a fresh offer after release")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.open_first_channel();
     RingPair guest = bus.guest_rings();
@@ -571,8 +571,8 @@ TEST_CASE("a corrupt ring resets the channel: rescind, then a fresh offer after 
 
 TEST_CASE("messages before INITIATE_CONTACT, and malformed ones, get no answer")
 {
-    Bus bus;
     EchoDevice device;
+    Bus bus;
     bus.control.add_device(device);
     bus.request_offers();
     bus.send(MessageHeader { MessageType::Unload, 0 });
