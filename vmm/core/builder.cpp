@@ -73,6 +73,9 @@ std::optional<BuildError> check_host_limits(const Kvm& kvm, const VmConfig& conf
         { KVM_CAP_HYPERV_VP_INDEX, "KVM_CAP_HYPERV_VP_INDEX" },
         { KVM_CAP_HYPERV_CPUID, "KVM_CAP_HYPERV_CPUID" },
         { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+        { KVM_CAP_HYPERV_EVENTFD, "KVM_CAP_HYPERV_EVENTFD" },
+        { KVM_CAP_IRQFD_RESAMPLE, "KVM_CAP_IRQFD_RESAMPLE" },
+        { KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
     };
     for (auto [cap, name] : required_caps) {
         if (!kvm.check_extension(cap)) {
@@ -187,7 +190,10 @@ std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, con
     return kernel->entry;
 }
 
-std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
+/// Creates and configures every vCPU fd, in order, so that each one's VP index equals its APIC id
+/// and KVM index.
+std::variant<std::vector<VcpuFd>, BuildError> create_vcpu_fds(
+    Vm& vm, const VmConfig& config, GuestAddress entry)
 {
     const Kvm& kvm = vm.kvm();
     auto base_cpuid = kvm.supported_cpuid();
@@ -203,7 +209,7 @@ std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddr
     remove_hypervisor_leaves(*base_cpuid);
     const bool tsc_deadline = kvm.check_extension(KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 
-    // vCPUs are created in order so that each one's VP index equals its APIC id and KVM index.
+    std::vector<VcpuFd> fds;
     for (uint32_t index = 0; index < config.machine.vcpus; ++index) {
         auto fd = vm.vm_fd().create_vcpu(index);
         if (!fd) {
@@ -228,8 +234,40 @@ std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddr
             }
         }
         // The other vCPUs wait in the in-kernel LAPIC for Linux's INIT/SIPI.
-        vm.add_vcpu(
-            std::make_unique<Vcpu>(std::move(fd).value(), vm.io_bus(), vm, vm.memory()));
+        fds.push_back(std::move(fd).value());
+    }
+    return fds;
+}
+
+/// The VMBus host and its SynIC ports. After every vCPU has SynIC enabled: KVM binds a SINT route
+/// to its vCPU's SynIC only when the routing table is installed.
+std::optional<BuildError> attach_vmbus(Vm& vm, const VmConfig& config)
+{
+    auto ports = hyperv::SynicPorts::create(vm.vm_fd(), vm.memory(), config.machine.vcpus);
+    if (!ports) {
+        return fail("setting up SynIC interrupt routes", ports.error());
+    }
+    vm.set_synic_ports(std::make_unique<hyperv::SynicPorts>(std::move(ports).value()));
+    auto host = VmbusHost::create(vm.vm_fd(), vm.memory(), *vm.synic_ports());
+    if (!host) {
+        return fail("starting the VMBus host", host.error());
+    }
+    vm.set_vmbus(std::move(host).value(), std::make_unique<vmbus::ic::ShutdownDevice>());
+    return std::nullopt;
+}
+
+std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
+{
+    auto fds = create_vcpu_fds(vm, config, entry);
+    if (auto* error = std::get_if<BuildError>(&fds)) {
+        return *error;
+    }
+    if (auto error = attach_vmbus(vm, config)) {
+        return error;
+    }
+    for (VcpuFd& fd : std::get<std::vector<VcpuFd>>(fds)) {
+        vm.add_vcpu(std::make_unique<Vcpu>(
+            std::move(fd), vm.io_bus(), vm, vm.memory(), vm.synic_ports(), vm.vmbus()));
     }
     return std::nullopt;
 }

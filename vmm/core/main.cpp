@@ -33,7 +33,11 @@ void report_outcome(const VmOutcome& outcome)
     }
     switch (*outcome.reason) {
     case StopReason::PowerOff:
-        LOG_INFO("guest powered off");
+        if (outcome.signal != 0) {
+            LOG_INFO("guest shut down as signal {} asked", outcome.signal);
+        } else {
+            LOG_INFO("guest powered off");
+        }
         break;
     case StopReason::Reset:
         fmt::print(stderr,
@@ -60,6 +64,7 @@ int run_boot(const BootRequest& request)
         return error->kind == BuildError::Kind::BadInput ? exit_usage : exit_vm_failure;
     }
     auto& vm = std::get<std::unique_ptr<Vm>>(built);
+    vm->set_shutdown_timeout(std::chrono::seconds(request.config.machine.shutdown_timeout_s));
     const VmOutcome outcome = vm->run();
     report_outcome(outcome);
     return outcome.reason ? exit_for_stop(*outcome.reason) : exit_for_signal(outcome.signal);

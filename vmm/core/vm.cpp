@@ -4,6 +4,7 @@
 #include "vmm/base/log.h"
 
 #include <csignal>
+#include <fmt/core.h>
 #include <linux/kvm.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -57,6 +58,23 @@ void Vm::stop_vcpus()
     }
 }
 
+int Vm::read_signal(int signal_fd)
+{
+    signalfd_siginfo info {};
+    if (::read(signal_fd, &info, sizeof(info)) != sizeof(info)) {
+        return 0;
+    }
+    return static_cast<int>(info.ssi_signo);
+}
+
+bool Vm::request_guest_shutdown()
+{
+    if (!m_vmbus || !m_shutdown_device) {
+        return false;
+    }
+    return m_vmbus->call([this] { return m_shutdown_device->request_shutdown(); });
+}
+
 VmOutcome Vm::run()
 {
     sigset_t signals;
@@ -67,14 +85,26 @@ VmOutcome Vm::run()
     UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
     CHECK(signal_fd.valid());
 
+    if (m_vmbus) {
+        m_vmbus->start();
+    }
     for (auto& vcpu : m_vcpus) {
         vcpu->start();
     }
 
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> shutdown_deadline; // Set while the guest shuts down.
     VmOutcome outcome;
     pollfd fds[2] = { { m_stop_event.get(), POLLIN, 0 }, { signal_fd.get(), POLLIN, 0 } };
     while (true) {
-        if (::poll(fds, 2, -1) < 0) {
+        int timeout_ms = -1;
+        if (shutdown_deadline) {
+            const auto left
+                = std::chrono::ceil<std::chrono::milliseconds>(*shutdown_deadline - Clock::now());
+            timeout_ms = int(std::max<int64_t>(left.count(), 0));
+        }
+        const int ready = ::poll(fds, 2, timeout_ms);
+        if (ready < 0) {
             CHECK(errno == EINTR);
             continue;
         }
@@ -82,15 +112,30 @@ VmOutcome Vm::run()
             outcome.reason = static_cast<StopReason>(m_stop_reason.load());
             break;
         }
+        if (ready == 0 && shutdown_deadline) {
+            fmt::print(stderr, "partvm: the guest did not shut down within {} s; stopping it\n",
+                std::chrono::ceil<std::chrono::seconds>(m_shutdown_timeout).count());
+            break; // outcome.signal holds the signal that asked for the shutdown.
+        }
         if (fds[1].revents & POLLIN) {
-            signalfd_siginfo info {};
-            if (::read(signal_fd.get(), &info, sizeof(info)) == sizeof(info)) {
-                outcome.signal = static_cast<int>(info.ssi_signo);
-                break;
+            const int signal = read_signal(signal_fd.get());
+            if (signal == 0) {
+                continue;
             }
+            const bool first = !shutdown_deadline;
+            outcome.signal = signal;
+            if (first && m_shutdown_timeout.count() > 0 && request_guest_shutdown()) {
+                LOG_INFO("signal {}: asking the guest to shut down", signal);
+                shutdown_deadline = Clock::now() + m_shutdown_timeout;
+                continue;
+            }
+            break; // A second signal, no grace period, or a guest that cannot be asked.
         }
     }
     stop_vcpus();
+    if (m_vmbus) {
+        m_vmbus->stop();
+    }
     return outcome;
 }
 

@@ -2,6 +2,7 @@
 // A running microVM: owns the KVM fds, guest memory, legacy devices and vCPU threads, in that
 // order, so destruction stops the vCPUs first and frees guest memory last.
 #pragma once
+#include "vmbus-lite/ic/shutdown_device.h"
 #include "vmm/base/unique_fd.h"
 #include "vmm/devices/bus.h"
 #include "vmm/devices/interrupt_line.h"
@@ -11,8 +12,10 @@
 #include "vmm/kvm/vm_fd.h"
 #include "vmm/memory/guest_memory.h"
 #include "vmm/vcpu/vcpu.h"
+#include "vmm/vmbus/vmbus_host.h"
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -22,7 +25,7 @@ namespace vmm {
 /// How a VM run ended.
 struct VmOutcome {
     std::optional<StopReason> reason; ///< Empty when a signal to partvm ended it.
-    int signal { 0 }; ///< The host signal, when reason is empty.
+    int signal { 0 }; ///< The host signal that ended it, or that asked the guest to shut down.
 };
 
 class Vm final : public StopSink {
@@ -42,16 +45,40 @@ public:
     /// Keeps the serial device to flush its last partial line when the VM stops.
     void set_serial(std::shared_ptr<Serial8250> serial) { m_serial = std::move(serial); }
     void add_vcpu(std::unique_ptr<Vcpu> vcpu) { m_vcpus.push_back(std::move(vcpu)); }
+    hyperv::SynicPorts* synic_ports() { return m_synic_ports.get(); }
+    void set_synic_ports(std::unique_ptr<hyperv::SynicPorts> ports)
+    {
+        m_synic_ports = std::move(ports);
+    }
+    VmbusHost* vmbus() { return m_vmbus.get(); }
+    /// The VMBus host and the shutdown service it offers; the host must not be started.
+    void set_vmbus(
+        std::unique_ptr<VmbusHost> host, std::unique_ptr<vmbus::ic::ShutdownDevice> shutdown)
+    {
+        m_shutdown_device = std::move(shutdown);
+        m_vmbus = std::move(host);
+        m_vmbus->add_device(*m_shutdown_device);
+    }
+    /// How long a stop signal waits for the guest to shut down by itself; 0 stops at once.
+    void set_shutdown_timeout(std::chrono::milliseconds timeout) { m_shutdown_timeout = timeout; }
     std::vector<std::unique_ptr<Vcpu>>& vcpus() { return m_vcpus; }
 
-    /// Starts every vCPU and blocks until the guest stops or SIGINT/SIGTERM/SIGHUP arrives (the
-    /// caller must have blocked those in every thread). Stops and joins the vCPUs before returning.
+    /// Starts the VMBus host and every vCPU, and blocks until the guest stops. SIGINT, SIGTERM or
+    /// SIGHUP (which the caller must have blocked in every thread) first ask the guest to shut
+    /// down through the Hyper-V shutdown service; a second signal, the timeout, or a guest
+    /// without that service stops the VM hard. Stops and joins every thread before returning.
     VmOutcome run();
+
+    /// Asks the guest to shut itself down; false when it cannot be asked (no shutdown service
+    /// open in the guest). Any thread, while run() runs.
+    bool request_guest_shutdown();
 
     void request_stop(StopReason reason) override;
 
 private:
     void stop_vcpus();
+    /// Reads one signal from the signalfd; 0 if none was pending.
+    static int read_signal(int signal_fd);
 
     Kvm m_kvm;
     VmFd m_vm_fd;
@@ -61,6 +88,11 @@ private:
     std::shared_ptr<Serial8250> m_serial;
     UniqueFd m_stop_event; // eventfd written once by request_stop().
     std::atomic<int> m_stop_reason { -1 };
+    std::chrono::milliseconds m_shutdown_timeout { 0 };
+    std::unique_ptr<hyperv::SynicPorts> m_synic_ports;
+    std::unique_ptr<vmbus::ic::ShutdownDevice>
+        m_shutdown_device; // Outlives the host that offers it.
+    std::unique_ptr<VmbusHost> m_vmbus; // The vCPUs call into it: destroyed after them.
     std::vector<std::unique_ptr<Vcpu>> m_vcpus; // Last: destroyed first.
 };
 

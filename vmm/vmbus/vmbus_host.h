@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: Apache-2.0
+// The VMBus host at run time: one thread running an io_uring event loop that owns the control
+// plane and every device. vCPU threads hand it the guest's messages; KVM hands it channel signals
+// through eventfds; it answers through the SynIC message and event-flag pages.
+#pragma once
+#include "vmbus-lite/control/control_plane.h"
+#include "vmm/event_loop/event_loop.h"
+#include "vmm/hyperv/hypercall_handler.h"
+#include "vmm/hyperv/synic_ports.h"
+
+#include <deque>
+#include <future>
+#include <thread>
+
+namespace vmm {
+
+class VmFd;
+class GuestMemory;
+
+class VmbusHost final : public hyperv::HypercallHandler, private vmbus::BusHost {
+public:
+    /// `vm`, `memory` and `ports` must outlive the host.
+    static Result<std::unique_ptr<VmbusHost>> create(
+        VmFd& vm, const GuestMemory& memory, hyperv::SynicPorts& ports);
+    ~VmbusHost() override;
+
+    /// Puts a device on the bus. Before start(), or on the VMBus thread.
+    void add_device(vmbus::Device& device) { m_control.add_device(device); }
+
+    void start();
+    /// Stops the thread; the guest is no longer served. Idempotent.
+    void stop();
+
+    /// Runs `function` on the VMBus thread and returns its result; waits for it.
+    template<class F> auto call(F function) -> decltype(function())
+    {
+        std::packaged_task<decltype(function())()> task(std::move(function));
+        auto result = task.get_future();
+        m_loop->post([&task] { task(); });
+        return result.get();
+    }
+
+    // hyperv::HypercallHandler, on vCPU threads.
+    uint16_t post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
+        std::span<const std::byte> payload) override;
+    uint16_t signal_event(uint32_t connection_id, uint16_t flag_number) override;
+
+private:
+    VmbusHost(VmFd& vm, const GuestMemory& memory, hyperv::SynicPorts& ports,
+        std::unique_ptr<EventLoop> loop, UniqueFd inbox_event);
+
+    // vmbus::BusHost, on the VMBus thread.
+    void post_message(uint32_t vp, std::span<const std::byte> message) override;
+    void signal_guest(uint32_t vp, uint32_t relid) override;
+    bool watch_connection(uint32_t connection_id) override;
+    void unwatch_connection(uint32_t connection_id) override;
+
+    void drain_inbox();
+    /// Moves queued messages into `vp`'s message slot until it is busy.
+    void deliver(uint32_t vp);
+
+    struct Connection {
+        UniqueFd event; // Registered with KVM_HYPERV_EVENTFD.
+        EventLoop::WatchId watch;
+    };
+
+    VmFd& m_vm;
+    hyperv::SynicPorts& m_ports;
+    std::unique_ptr<EventLoop> m_loop;
+
+    // Guest messages, from the vCPU threads to the VMBus thread.
+    UniqueFd m_inbox_event;
+    std::mutex m_inbox_lock;
+    std::deque<std::vector<std::byte>> m_inbox;
+
+    std::vector<std::deque<std::vector<std::byte>>> m_outbox; // Per VP, VMBus thread only.
+    std::unordered_map<uint32_t, Connection> m_connections; // By connection id.
+    vmbus::ControlPlane m_control; // After what its destructor's closes still use.
+    std::thread m_thread;
+};
+
+} // namespace vmm
