@@ -2,54 +2,18 @@
 // Boots the real test guest (Debian's 6.1 cloud kernel, busybox initramfs) under KVM. Run through
 // tests/integration/run, which supplies the guest and a /dev/kvm (directly or nested).
 #include "tests/integration/process.h"
+#include "tests/integration/test_guest.h"
 
 #include <csignal>
 #include <doctest/doctest.h>
-#include <regex>
 
 using namespace partvm_test;
-
-namespace {
-
-struct Guest {
-    std::string kernel = env_or("PARTVM_TEST_KERNEL");
-    std::string initrd = env_or("PARTVM_TEST_INITRD");
-    std::string vmlinux = env_or("PARTVM_TEST_VMLINUX");
-};
-
-std::vector<std::string> boot_command(
-    const std::string& kernel, const std::string& initrd, std::vector<std::string> extra = {})
-{
-    std::vector<std::string> argv = { partvm_binary(), "boot", "--kernel", kernel, "--initrd",
-        initrd, "--serial", "--memory", "512M" };
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return argv;
-}
-
-/// The fields of the guest's "PARTVM-RESULT uptime=.. cpus=.. hyperv=.." line.
-struct GuestReport {
-    bool found { false };
-    std::string cpus;
-    std::string hyperv;
-};
-
-GuestReport parse_report(const std::string& out)
-{
-    static const std::regex line(R"(PARTVM-RESULT uptime=([0-9.]+) cpus=([0-9]+) hyperv=(\w+))");
-    std::smatch match;
-    if (!std::regex_search(out, match, line)) {
-        return {};
-    }
-    return { true, match[2], match[3] };
-}
-
-} // namespace
 
 TEST_SUITE("kvm")
 {
     TEST_CASE("the cloud kernel boots on 2 vCPUs, detects Hyper-V and powers off with exit 0")
     {
-        Guest guest;
+        Guest guest = Guest::from_env();
         REQUIRE(!guest.kernel.empty());
         auto result = run_process(boot_command(guest.kernel, guest.initrd, { "--vcpus", "2" }));
         INFO("stdout: " << result.out);
@@ -64,7 +28,7 @@ TEST_SUITE("kvm")
 
     TEST_CASE("one vCPU is reported as one CPU")
     {
-        Guest guest;
+        Guest guest = Guest::from_env();
         auto result = run_process(boot_command(guest.kernel, guest.initrd, { "--vcpus", "1" }));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
         auto report = parse_report(result.out);
@@ -74,7 +38,7 @@ TEST_SUITE("kvm")
 
     TEST_CASE("the same guest boots from an uncompressed ELF vmlinux")
     {
-        Guest guest;
+        Guest guest = Guest::from_env();
         REQUIRE_MESSAGE(!guest.vmlinux.empty(), "the test guest build gave no vmlinux");
         auto result = run_process(boot_command(guest.vmlinux, guest.initrd));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
@@ -84,7 +48,7 @@ TEST_SUITE("kvm")
 
     TEST_CASE("settings from a TOML file boot the guest, and flags override them")
     {
-        Guest guest;
+        Guest guest = Guest::from_env();
         TempDir dir;
         const auto config = dir.write_file("vm.toml",
             "[machine]\nvcpus = 1\nmemory = \"384M\"\n[boot]\nkernel = \"" + guest.kernel
@@ -97,7 +61,7 @@ TEST_SUITE("kvm")
 
     TEST_CASE("a guest kernel panic is reported and exits 3")
     {
-        Guest guest;
+        Guest guest = Guest::from_env();
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
             { "--cmdline", "console=ttyS0 rdinit=/no-such-init panic=-1" }));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
@@ -107,7 +71,7 @@ TEST_SUITE("kvm")
 
     TEST_CASE("a guest reboot ends the VM cleanly")
     {
-        Guest guest;
+        Guest guest = Guest::from_env();
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
             { "--cmdline", "console=ttyS0 quiet panic=-1 partvm.exit=reboot" }));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
@@ -116,21 +80,23 @@ TEST_SUITE("kvm")
         CHECK(result.err.find("reboot") != std::string::npos);
     }
 
-    TEST_CASE("SIGTERM to partvm stops the VM and exits 128+15")
+    TEST_CASE("SIGTERM to a guest without the shutdown service stops it at once, exit 128+15")
     {
-        Guest guest;
-        // init=/bin/sh-style hang: the guest never powers off by itself.
+        Guest guest = Guest::from_env();
+        // No hv_utils, and the guest never powers off by itself: nothing to wait for.
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
                                       { "--cmdline", "console=ttyS0 quiet partvm.exit=hang" }),
-            std::chrono::seconds(300), SIGTERM, std::chrono::seconds(2));
+            std::chrono::seconds(300), { .signal = SIGTERM, .once_stdout_has = "PARTVM-RESULT" });
+        INFO("stdout: " << result.out << "\nstderr: " << result.err);
         CHECK(result.exit_code == 128 + SIGTERM);
+        CHECK(result.seconds_after_signal < 5);
         CHECK_FALSE(result.timed_out);
     }
 
     TEST_CASE("more vCPUs than this host's KVM allows are refused")
     {
         // KVM's limit is far above partvm's 255 on current kernels; the config check answers first.
-        Guest guest;
+        Guest guest = Guest::from_env();
         auto result = run_process(boot_command(guest.kernel, guest.initrd, { "--vcpus", "256" }));
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("vcpus") != std::string::npos);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -30,8 +31,8 @@ void drain(int fd, std::string& sink, bool& open)
 
 } // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-    int signal, std::chrono::milliseconds signal_after)
+ProcessResult run_process(
+    const std::vector<std::string>& argv, std::chrono::milliseconds timeout, const SignalPlan& plan)
 {
     int out_pipe[2];
     int err_pipe[2];
@@ -62,12 +63,24 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
 
     bool out_open = true;
     bool err_open = true;
-    bool signalled = false;
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> plan_start; // When `plan.after` starts counting.
+    if (plan.once_stdout_has.empty()) {
+        plan_start = start;
+    }
+    Clock::time_point first_signal {};
     while (out_open || err_open) {
-        const auto elapsed = std::chrono::steady_clock::now() - start;
-        if (signal && !signalled && elapsed >= signal_after) {
-            ::kill(pid, signal);
-            signalled = true;
+        const auto now = Clock::now();
+        const auto elapsed = now - start;
+        if (!plan_start && result.out.find(plan.once_stdout_has) != std::string::npos) {
+            plan_start = now;
+        }
+        if (plan.signal && plan_start && result.signals_sent < plan.times
+            && now - *plan_start >= plan.after * (result.signals_sent + 1)) {
+            ::kill(pid, plan.signal);
+            if (result.signals_sent++ == 0) {
+                first_signal = now;
+            }
         }
         if (elapsed >= timeout) {
             result.timed_out = true;
@@ -88,8 +101,11 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
     ::waitpid(pid, &status, 0);
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
-    result.seconds
-        = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto end = Clock::now();
+    result.seconds = std::chrono::duration<double>(end - start).count();
+    if (result.signals_sent > 0) {
+        result.seconds_after_signal = std::chrono::duration<double>(end - first_signal).count();
+    }
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
 }

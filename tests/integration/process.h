@@ -13,13 +13,21 @@ struct ProcessResult {
     std::string out;
     std::string err;
     double seconds { 0 };
+    int signals_sent { 0 };
+    double seconds_after_signal { 0 }; ///< From the first signal sent to the exit.
 };
 
-/// Runs argv[0] (searched in PATH) with `argv`; kills it after `timeout`. If `signal_after` is
-/// positive, sends `signal` that long after start (to test signal handling).
+/// When to signal the process under test (to test its signal handling).
+struct SignalPlan {
+    int signal { 0 }; ///< 0: never.
+    std::chrono::milliseconds after { 0 }; ///< From the start...
+    std::string once_stdout_has; ///< ...or, if set, from when stdout first contains this.
+    int times { 1 }; ///< Sent this many times, `after` apart.
+};
+
+/// Runs argv[0] (searched in PATH) with `argv`; kills it after `timeout`.
 ProcessResult run_process(const std::vector<std::string>& argv,
-    std::chrono::milliseconds timeout = std::chrono::seconds(300), int signal = 0,
-    std::chrono::milliseconds signal_after = std::chrono::milliseconds(0));
+    std::chrono::milliseconds timeout = std::chrono::seconds(300), const SignalPlan& plan = {});
 
 /// Path of the partvm binary under test: $PARTVM_BIN, else "partvm" beside the tests' build tree.
 std::string partvm_binary();
