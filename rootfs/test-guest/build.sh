@@ -8,6 +8,7 @@
 #   partvm.exit=reboot    end with `reboot -f` (triple fault/reset) instead of
 #                         `poweroff -f` (ACPI), for VMMs without ACPI power-off
 #   partvm.exit=hang      never end (tests of stopping a VM from outside)
+#   partvm.exit=hang-deaf the same, and ignore poweroff/reboot requests too
 #   partvm.vmbus=report   after the modules, wait for the VMBus channels to bind
 #                         and print PARTVM-VMBUS version=<x.y> devices=<class:driver,..>
 #   partvm.vmbus=reload   the same, then unload and reload hv_utils and hv_vmbus
@@ -101,6 +102,7 @@ for arg in $(cat /proc/cmdline); do
     partvm.vmbus=*) vmbus=${arg#partvm.vmbus=} ;;
     partvm.exit=reboot) halt=reboot ;;
     partvm.exit=hang) halt=hang ;;
+    partvm.exit=hang-deaf) halt=hang-deaf ;;
   esac
 done
 for m in $(echo "$mods" | tr , ' '); do
@@ -118,12 +120,14 @@ if [ "$vmbus" = reload ]; then
 fi
 # busybox poweroff/reboot/halt without -f signal PID 1 (USR2/TERM/USR1): that is how the
 # kernel's orderly_poweroff (Hyper-V shutdown) reaches us.
-trap 'poweroff -f' USR2
-trap 'reboot -f' TERM
-trap 'halt -f' USR1
-if [ "$halt" = hang ]; then
-  while :; do sleep 3600 & wait $!; done
+if [ "$halt" != hang-deaf ]; then
+  trap 'poweroff -f' USR2
+  trap 'reboot -f' TERM
+  trap 'halt -f' USR1
 fi
+case $halt in
+  hang*) while :; do sleep 3600 & wait $!; done ;;
+esac
 $halt -f
 INIT
   chmod 755 "$root/init"
