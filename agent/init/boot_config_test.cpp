@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "agent/init/boot_config.h"
+
+#include <doctest/doctest.h>
+
+using namespace agent::init;
+
+TEST_CASE("no partvm keys: the default modules and hostname")
+{
+    const auto config = parse_cmdline("console=ttyS0 panic=-1 quiet\n");
+    CHECK(config.modules == default_modules);
+    CHECK(config.hostname == "partvm");
+}
+
+TEST_CASE("partvm.modules and partvm.hostname; empty list entries are skipped")
+{
+    const auto config
+        = parse_cmdline("quiet partvm.modules=hv_vmbus,,hv_sock, partvm.hostname=box\tx=y\n");
+    CHECK(config.modules == std::vector<std::string> { "hv_vmbus", "hv_sock" });
+    CHECK(config.hostname == "box");
+}
+
+TEST_CASE("partvm.modules= loads nothing; the last repeated key wins; long names are cut")
+{
+    auto config = parse_cmdline("partvm.modules=a partvm.modules=");
+    CHECK(config.modules.empty());
+    config = parse_cmdline("partvm.hostname= partvm.hostname=" + std::string(100, 'h'));
+    CHECK(config.hostname == std::string(64, 'h'));
+    CHECK(parse_cmdline("xpartvm.modules=a").modules == default_modules);
+}

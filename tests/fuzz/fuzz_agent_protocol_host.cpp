@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the host receives from a hostile guest agent. Two drives per input:
+//  1. the frame reader (in fuzzer-chosen read sizes), the agent-message decoder and the host's
+//     SessionTable, with byte-exact re-encoding of everything that decodes;
+//  2. the real Client over a socketpair: handshake, then two sessions (one tty) fed these bytes
+//     as the agent's side of the conversation. It must end (EOF closes it) without crashing,
+//     whatever the bytes say.
+#include "agent/client/client.h"
+#include "agent/client/session_table.h"
+#include "agent/protocol/codec.h"
+#include "agent/protocol/frame_reader.h"
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstring>
+
+#include <csignal>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace agent::protocol;
+using agent::client::SessionTable;
+
+namespace {
+
+/// encode(decode(frame)) must give back the frame: the format has one encoding per message.
+void check_reencodes(const Frame& frame, const AgentMessage& message)
+{
+    std::vector<std::byte> wire;
+    encode(message, wire);
+    if (wire.size() != frame_header_size + 1 + frame.payload.size()
+        || static_cast<uint8_t>(wire[4]) != frame.type
+        || !std::equal(frame.payload.begin(), frame.payload.end(), wire.begin() + 5)) {
+        __builtin_trap();
+    }
+}
+
+void fuzz_decoder(const uint8_t* data, size_t size)
+{
+    FuzzedDataProvider in(data, size);
+    // Read sizes come from the tail (FuzzedDataProvider takes integers from the end), so the
+    // stream starts at the first byte, as the seeds' conversations do.
+    const uint64_t sizes_word = in.ConsumeIntegral<uint64_t>();
+    const auto stream = in.ConsumeRemainingBytes<std::byte>();
+    uint8_t read_sizes[8];
+    std::memcpy(read_sizes, &sizes_word, sizeof read_sizes);
+    FrameReader reader;
+    SessionTable table;
+    for (uint32_t id = 1; id <= 4; ++id) {
+        table.open(id);
+    }
+    size_t at = 0;
+    size_t turn = 0;
+    while (at < stream.size()) {
+        const size_t step = 1 + read_sizes[turn++ % 8] * 37u;
+        at += reader.feed(std::span(stream).subspan(at, std::min(step, stream.size() - at)));
+        while (true) {
+            auto frame = reader.next();
+            if (!frame) {
+                return; // a bad length ends the stream, as on a real connection
+            }
+            if (!*frame) {
+                break;
+            }
+            if ((*frame)->payload.size() + 1 > max_frame_length) {
+                __builtin_trap();
+            }
+            auto message = decode_agent_message(**frame);
+            if (!message) {
+                continue;
+            }
+            check_reencodes(**frame, *message);
+            if (table.accept(*message) == nullptr) {
+                if (const auto* output = std::get_if<Output>(&*message)) {
+                    (void)table.output_consumed(output->session, output->data.size(), at % 2 == 0);
+                }
+                (void)table.stdin_available(1);
+                table.stdin_sent(1, 1000);
+            }
+        }
+    }
+}
+
+void fuzz_client(const uint8_t* data, size_t size)
+{
+    static const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) < 0) {
+        return;
+    }
+    // The whole conversation is written up front; what does not fit in the socket is dropped.
+    (void)!::send(fds[1], data, size, MSG_NOSIGNAL);
+    ::shutdown(fds[1], SHUT_WR);
+    auto client = agent::client::Client::handshake(fds[0], 1000);
+    if (client) {
+        agent::client::SessionSpec specs[2];
+        specs[0].exec.argv = { "cat" };
+        specs[0].stdout_fd = null_fd;
+        specs[0].stderr_fd = null_fd;
+        specs[1].exec.argv = { "sh" };
+        specs[1].exec.tty = true;
+        specs[1].stdout_fd = -1;
+        (void)client->run(specs);
+    }
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***)
+{
+    std::signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    fuzz_decoder(data, size);
+    fuzz_client(data, size);
+    return 0;
+}
