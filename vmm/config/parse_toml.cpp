@@ -109,6 +109,14 @@ void parse_console(TableReader& table, ConsoleConfig& console)
     table.report_unknown_keys();
 }
 
+void parse_vsock(TableReader& table, VsockConfig& vsock, const std::filesystem::path& base_dir)
+{
+    if (auto socket = table.read_string("socket")) {
+        vsock.socket = resolve_path(base_dir, std::move(*socket));
+    }
+    table.report_unknown_keys();
+}
+
 VmConfig parse_root(TableReader& root, const std::filesystem::path& base_dir)
 {
     VmConfig config;
@@ -120,6 +128,9 @@ VmConfig parse_root(TableReader& root, const std::filesystem::path& base_dir)
     }
     if (auto console = root.read_table("console")) {
         parse_console(*console, config.console);
+    }
+    if (auto vsock = root.read_table("vsock")) {
+        parse_vsock(*vsock, config.vsock, base_dir);
     }
     root.report_unknown_keys();
     return config;

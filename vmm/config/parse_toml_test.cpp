@@ -203,7 +203,7 @@ TEST_CASE("toml config: a stray non-ASCII character is a parse error, not undefi
         == "vm.toml:1:19: Error while parsing decimal integer: expected digit, saw '\u00bc'\n");
     CHECK(errors_of("\xcc\xaa").find("vm.toml:1:1: ") == 0);
     CHECK(errors_of("s = \"\"\"\\\n\u00a7\"\"\"\n")
-        == "vm.toml:1:1: s: unknown key (expected one of: machine, boot, console)\n");
+        == "vm.toml:1:1: s: unknown key (expected one of: machine, boot, console, vsock)\n");
 }
 
 TEST_CASE("toml config: a duplicate key is a syntax error")
@@ -286,4 +286,15 @@ TEST_CASE("toml config: machine.shutdown_timeout is a whole number of seconds")
     CHECK(config.value().machine.shutdown_timeout_s == 30);
     CHECK(errors_of("[machine]\nshutdown_timeout = \"30s\"\n")
         == "vm.toml:2:20: machine.shutdown_timeout: expected an integer, got string\n");
+}
+
+TEST_CASE("toml config: vsock.socket is a path relative to the file")
+{
+    auto config = parse_toml_config("[vsock]\nsocket = \"vm.sock\"\n", "/vms/a/vm.toml");
+    REQUIRE(config);
+    CHECK(config.value().vsock.socket == "/vms/a/vm.sock");
+    CHECK(errors_of("[vsock]\npath = \"x\"\n")
+        == "vm.toml:2:1: vsock.path: unknown key (expected one of: socket)\n");
+    CHECK(errors_of("[vsock]\nsocket = 3\n")
+        == "vm.toml:2:10: vsock.socket: expected a string, got integer\n");
 }

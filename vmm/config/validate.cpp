@@ -70,6 +70,17 @@ void check_boot(const BootConfig& boot, Checker& checker)
     }
 }
 
+void check_vsock(const VsockConfig& vsock, Checker& checker)
+{
+    if (has_nul(vsock.socket)) {
+        checker.fail("vsock.socket", "the path contains a NUL byte");
+    } else if (vsock.socket.size() > max_vsock_socket_path) {
+        checker.fail("vsock.socket",
+            fmt::format("the path is {} bytes long; a Unix socket path may have at most {} here",
+                vsock.socket.size(), max_vsock_socket_path));
+    }
+}
+
 } // namespace
 
 std::vector<ConfigError> validate(const VmConfig& config)
@@ -77,6 +88,7 @@ std::vector<ConfigError> validate(const VmConfig& config)
     Checker checker;
     check_machine(config.machine, checker);
     check_boot(config.boot, checker);
+    check_vsock(config.vsock, checker);
     return checker.take();
 }
 

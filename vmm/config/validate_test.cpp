@@ -95,3 +95,17 @@ TEST_CASE("validate keeps the shutdown timeout within an hour")
     config.machine.shutdown_timeout_s = 0;
     CHECK(validate(config).empty());
 }
+
+TEST_CASE("validate keeps the vsock socket path short enough for PATH_<port>")
+{
+    VmConfig config = valid_config();
+    config.vsock.socket = "/run/vm.sock";
+    CHECK(validate(config).empty());
+    config.vsock.socket = std::string(max_vsock_socket_path, 'x');
+    CHECK(validate(config).empty());
+    config.vsock.socket += "x";
+    CHECK(validate(config).at(0).to_string()
+        == "vsock.socket: the path is 97 bytes long; a Unix socket path may have at most 96 here");
+    config.vsock.socket = std::string("a\0b", 3);
+    CHECK(validate(config).at(0).to_string() == "vsock.socket: the path contains a NUL byte");
+}

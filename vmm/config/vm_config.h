@@ -4,6 +4,7 @@
 // config step reports. Only vmm/builder, vmm/main and vmm/cli read VmConfig; devices get their own
 // small structs.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ inline constexpr uint64_t min_memory_bytes = 16ull << 20; // 16 MiB
 inline constexpr uint64_t max_memory_bytes = 1ull << 40; // 1 TiB
 /// Guest RAM is mapped in whole 4 KiB pages.
 inline constexpr uint64_t memory_granule = 4096;
+/// The hybrid vsock socket's path, and PATH_<port> beside it, must fit a sockaddr_un (108 bytes
+/// with the NUL; "_" and up to 10 port digits).
+inline constexpr size_t max_vsock_socket_path = 108 - 1 - 11;
 
 /// [machine]: guest RAM and vCPUs.
 struct MachineConfig {
@@ -51,12 +55,22 @@ struct ConsoleConfig {
     bool operator==(const ConsoleConfig&) const = default;
 };
 
+/// [vsock]: AF_VSOCK to host programs, through Unix sockets as Firecracker does.
+struct VsockConfig {
+    /// Empty: no Unix front end. Otherwise partvm listens here for "CONNECT <port>\n" from host
+    /// programs, and sends guest connects to port P to the socket at "<socket>_P".
+    std::string socket;
+
+    bool operator==(const VsockConfig&) const = default;
+};
+
 /// One VM. New sections become new members: `std::vector<NetConfig> net;` for [[net]] and
 /// `std::vector<BlockConfig> block;` for [[block]], with key paths `net[1].mac` in errors.
 struct VmConfig {
     MachineConfig machine;
     BootConfig boot;
     ConsoleConfig console;
+    VsockConfig vsock;
 
     bool operator==(const VmConfig&) const = default;
 };

@@ -15,6 +15,7 @@
 #include "vmm/devices/power.h"
 #include "vmm/hyperv/hv_cpuid.h"
 #include "vmm/hyperv/synic.h"
+#include "vmm/vmbus/vsock_unix_listener.h"
 
 #include <fmt/core.h>
 #include <linux/kvm.h>
@@ -256,6 +257,19 @@ std::optional<BuildError> attach_vmbus(Vm& vm, const VmConfig& config)
     return std::nullopt;
 }
 
+/// AF_VSOCK on the VMBus host, with the hybrid Unix front end when one was asked for.
+void attach_vsock(Vm& vm, std::unique_ptr<VsockUnixListener> listener)
+{
+    static_assert(max_vsock_socket_path == VsockUnixListener::max_path_length);
+    VmbusHost& host = *vm.vmbus();
+    auto vsock = std::make_unique<VsockService>(
+        std::make_unique<ControlPlaneVsockBus>(host.loop(), host.control()));
+    if (listener) {
+        vsock->serve_unix(std::move(listener));
+    }
+    vm.set_vsock(std::move(vsock));
+}
+
 std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
 {
     auto fds = create_vcpu_fds(vm, config, entry);
@@ -294,6 +308,16 @@ Built build_vm(const VmConfig& config)
         return *error;
     }
 
+    // Before KVM: a socket path in use is the user's problem to fix.
+    std::unique_ptr<VsockUnixListener> vsock_listener;
+    if (!config.vsock.socket.empty()) {
+        auto listener = VsockUnixListener::create(config.vsock.socket);
+        if (!listener) {
+            return bad_input(listener.error());
+        }
+        vsock_listener = std::move(listener).value();
+    }
+
     auto kvm = Kvm::open();
     if (!kvm) {
         return fail("cannot use /dev/kvm", kvm.error());
@@ -325,6 +349,7 @@ Built build_vm(const VmConfig& config)
     if (auto error = create_vcpus(*vm, config, std::get<GuestAddress>(entry))) {
         return *error;
     }
+    attach_vsock(*vm, std::move(vsock_listener));
     return vm;
 }
 

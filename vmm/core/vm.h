@@ -13,6 +13,7 @@
 #include "vmm/memory/guest_memory.h"
 #include "vmm/vcpu/vcpu.h"
 #include "vmm/vmbus/vmbus_host.h"
+#include "vmm/vmbus/vsock_service.h"
 
 #include <atomic>
 #include <chrono>
@@ -59,6 +60,10 @@ public:
         m_vmbus = std::move(host);
         m_vmbus->add_device(*m_shutdown_device);
     }
+    /// AF_VSOCK over the VMBus host (listen(), connect()); null without one. Callers on other
+    /// threads must be done with it before the Vm is destroyed.
+    VsockService* vsock() { return m_vsock.get(); }
+    void set_vsock(std::unique_ptr<VsockService> vsock) { m_vsock = std::move(vsock); }
     /// How long a stop signal waits for the guest to shut down by itself; 0 stops at once.
     void set_shutdown_timeout(std::chrono::milliseconds timeout) { m_shutdown_timeout = timeout; }
     std::vector<std::unique_ptr<Vcpu>>& vcpus() { return m_vcpus; }
@@ -68,6 +73,16 @@ public:
     /// down through the Hyper-V shutdown service; a second signal, the timeout, or a guest
     /// without that service stops the VM hard. Stops and joins every thread before returning.
     VmOutcome run();
+
+    /// For callers that run their own loop (partvm run): start() the threads, wait on stop_fd(),
+    /// then stop() them. run() is these three around its signal handling.
+    void start();
+    /// Readable once the guest stopped (or request_stop() was called); see stop_reason().
+    int stop_fd() const { return m_stop_event.get(); }
+    /// Why the VM stopped. Precondition: stop_fd() is readable.
+    StopReason stop_reason() const { return static_cast<StopReason>(m_stop_reason.load()); }
+    /// Stops and joins the vCPUs, then the VMBus thread. Idempotent.
+    void stop();
 
     /// Asks the guest to shut itself down; false when it cannot be asked (no shutdown service
     /// open in the guest). Any thread, while run() runs.
@@ -93,6 +108,8 @@ private:
     std::unique_ptr<vmbus::ic::ShutdownDevice>
         m_shutdown_device; // Outlives the host that offers it.
     std::unique_ptr<VmbusHost> m_vmbus; // The vCPUs call into it: destroyed after them.
+    // Destroyed before the host whose loop and control plane it uses (its channels leave the bus).
+    std::unique_ptr<VsockService> m_vsock;
     std::vector<std::unique_ptr<Vcpu>> m_vcpus; // Last: destroyed first.
 };
 

@@ -3,6 +3,7 @@
 #include "vmm/base/check.h"
 #include "vmm/base/log.h"
 
+#include <algorithm>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -69,18 +70,50 @@ void EventLoop::arm(WatchId id, int fd)
 EventLoop::WatchId EventLoop::watch(int fd, Handler on_readable)
 {
     const WatchId id = m_next_id++;
-    m_watches.emplace(id, Watch { fd, std::make_shared<Handler>(std::move(on_readable)) });
+    m_watches.emplace(
+        id, Watch { fd, Kind::Readable, std::make_shared<Handler>(std::move(on_readable)) });
     arm(id, fd);
+    return id;
+}
+
+EventLoop::WatchId EventLoop::when_ready(int fd, uint32_t events, Handler on_ready)
+{
+    const WatchId id = m_next_id++;
+    m_watches.emplace(id, Watch { fd, Kind::Once, std::make_shared<Handler>(std::move(on_ready)) });
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_poll_add(sqe, fd, events);
+    io_uring_sqe_set_data64(sqe, id);
+    return id;
+}
+
+EventLoop::WatchId EventLoop::after(std::chrono::nanoseconds delay, Handler on_expiry)
+{
+    const WatchId id = m_next_id++;
+    m_watches.emplace(
+        id, Watch { -1, Kind::Timer, std::make_shared<Handler>(std::move(on_expiry)) });
+    const auto count = std::max<int64_t>(delay.count(), 0);
+    __kernel_timespec when { .tv_sec = count / 1'000'000'000, .tv_nsec = count % 1'000'000'000 };
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_timeout(sqe, &when, 0, 0);
+    io_uring_sqe_set_data64(sqe, id);
+    io_uring_submit(&m_ring); // The kernel reads `when` at submission: it must do so now.
     return id;
 }
 
 void EventLoop::unwatch(WatchId id)
 {
-    if (m_watches.erase(id) == 0) {
+    auto it = m_watches.find(id);
+    if (it == m_watches.end()) {
         return;
     }
+    const Kind kind = it->second.kind;
+    m_watches.erase(it);
     io_uring_sqe* sqe = next_sqe();
-    io_uring_prep_poll_remove(sqe, id);
+    if (kind == Kind::Timer) {
+        io_uring_prep_timeout_remove(sqe, id, 0);
+    } else {
+        io_uring_prep_poll_remove(sqe, id);
+    }
     io_uring_sqe_set_data64(sqe, 0);
 }
 
@@ -143,6 +176,18 @@ void EventLoop::run()
             if (id == 0 || it == m_watches.end()) {
                 continue; // A removal, or the last event of a watch already gone.
             }
+            if (it->second.kind != Kind::Readable) {
+                // One-shot: a timer fires on -ETIME, a poll on any result but a cancellation
+                // (an error such as a closed fd is the handler's to find).
+                const bool fired
+                    = it->second.kind == Kind::Timer ? cqe->res == -ETIME : cqe->res != -ECANCELED;
+                if (fired) {
+                    ready.emplace_back(id, it->second.handler);
+                } else {
+                    m_watches.erase(it);
+                }
+                continue;
+            }
             if (!(cqe->flags & IORING_CQE_F_MORE)) {
                 if (cqe->res < 0) {
                     LOG_WARN(
@@ -158,9 +203,14 @@ void EventLoop::run()
         }
         io_uring_cq_advance(&m_ring, seen);
         for (auto& [id, handler] : ready) {
-            if (m_watches.contains(id)) { // Not unwatched by an earlier handler of this batch.
-                (*handler)();
+            auto it = m_watches.find(id);
+            if (it == m_watches.end()) {
+                continue; // Unwatched by an earlier handler of this batch.
             }
+            if (it->second.kind != Kind::Readable) {
+                m_watches.erase(it); // Its one call: gone before the handler can re-arm it.
+            }
+            (*handler)();
         }
     }
 }

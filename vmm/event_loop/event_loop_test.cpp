@@ -2,7 +2,9 @@
 #include "vmm/event_loop/event_loop.h"
 
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -120,4 +122,86 @@ TEST_CASE("more watches than submission slots all work")
     }
     (*loop)->run();
     CHECK(drained == 40);
+}
+
+TEST_CASE("when_ready fires once per arming, for writability and readability")
+{
+    auto loop = EventLoop::create();
+    REQUIRE(loop);
+    int pair[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) == 0);
+    UniqueFd a(pair[0]), b(pair[1]);
+    int writable = 0;
+    int readable = 0;
+    (*loop)->when_ready(a.get(), POLLOUT, [&] { ++writable; });
+    (*loop)->when_ready(b.get(), POLLIN, [&] {
+        ++readable;
+        char byte;
+        CHECK(::read(b.get(), &byte, 1) == 1);
+        CHECK(byte == 'x');
+        (*loop)->stop();
+    });
+    (*loop)->post([&] { CHECK(::write(a.get(), "x", 1) == 1); });
+    (*loop)->run();
+    CHECK(writable == 1); // The socket stays writable, but the watch was one-shot.
+    CHECK(readable == 1);
+}
+
+TEST_CASE("when_ready reports a peer hang-up; an unwatched one never fires")
+{
+    auto loop = EventLoop::create();
+    REQUIRE(loop);
+    int pair[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) == 0);
+    UniqueFd a(pair[0]), b(pair[1]);
+    int cancelled_calls = 0;
+    const auto cancelled = (*loop)->when_ready(a.get(), POLLIN, [&] { ++cancelled_calls; });
+    (*loop)->unwatch(cancelled);
+    (*loop)->when_ready(a.get(), POLLIN, [&] {
+        char byte;
+        CHECK(::read(a.get(), &byte, 1) == 0); // EOF
+        (*loop)->stop();
+    });
+    b.reset();
+    (*loop)->run();
+    CHECK(cancelled_calls == 0);
+}
+
+TEST_CASE("timers fire once, in order of expiry; unwatched ones never")
+{
+    auto loop = EventLoop::create();
+    REQUIRE(loop);
+    std::vector<int> fired;
+    const auto start = std::chrono::steady_clock::now();
+    (*loop)->after(std::chrono::milliseconds(30), [&] {
+        fired.push_back(30);
+        (*loop)->stop();
+    });
+    (*loop)->after(std::chrono::milliseconds(10), [&] { fired.push_back(10); });
+    const auto cancelled
+        = (*loop)->after(std::chrono::milliseconds(5), [&] { fired.push_back(5); });
+    (*loop)->unwatch(cancelled);
+    (*loop)->unwatch(cancelled); // Twice is harmless.
+    (*loop)->run();
+    CHECK(fired == std::vector<int> { 10, 30 });
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(30));
+}
+
+TEST_CASE("a handler may arm new one-shots, and unwatching a fired one is a no-op")
+{
+    auto loop = EventLoop::create();
+    REQUIRE(loop);
+    int ticks = 0;
+    EventLoop::WatchId first = 0;
+    std::function<void()> tick = [&] {
+        (*loop)->unwatch(first); // Already fired: nothing happens.
+        if (++ticks == 3) {
+            (*loop)->stop();
+            return;
+        }
+        (*loop)->after(std::chrono::milliseconds(1), tick);
+    };
+    first = (*loop)->after(std::chrono::milliseconds(1), tick);
+    (*loop)->run();
+    CHECK(ticks == 3);
 }

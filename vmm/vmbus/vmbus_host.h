@@ -26,6 +26,10 @@ public:
 
     /// Puts a device on the bus. Before start(), or on the VMBus thread.
     void add_device(vmbus::Device& device) { m_control.add_device(device); }
+    /// For services that add and remove devices while running (vsock): before start(), or on
+    /// the VMBus thread.
+    EventLoop& loop() { return *m_loop; }
+    vmbus::ControlPlane& control() { return m_control; }
 
     void start();
     /// Stops the thread; the guest is no longer served. Idempotent.
