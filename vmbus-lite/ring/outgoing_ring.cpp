@@ -19,17 +19,31 @@ vmm::Result<bool, RingError> OutgoingRing::write(
     if (padded / 8 > UINT16_MAX || padded + packet_trailer_size >= size) {
         return vmm::unexpected(RingError::TooLarge);
     }
-    const uint32_t read = m_memory.load(RingControl::ReadIndex);
+    const uint32_t needed = static_cast<uint32_t>(padded + packet_trailer_size);
+    auto free_space = [&](uint32_t read) {
+        return m_write_index >= read ? size - (m_write_index - read) : read - m_write_index;
+    };
+    uint32_t read = m_memory.load(RingControl::ReadIndex);
     if (read >= size || read % 8 != 0) {
         return vmm::unexpected(RingError::BadIndices);
     }
-    const uint32_t used
-        = m_write_index >= read ? m_write_index - read : size - read + m_write_index;
     // Never fill the ring completely: equal indices mean empty.
-    if (size - used <= padded + packet_trailer_size) {
-        m_memory.store(
-            RingControl::PendingSendSize, static_cast<uint32_t>(padded + packet_trailer_size));
-        return vmm::unexpected(RingError::Full);
+    if (free_space(read) <= needed) {
+        // Ask to be signalled, then look again: a guest that read everything between our first
+        // look and the store would otherwise never signal (it checks pending_send_sz after
+        // publishing its read index).
+        m_memory.store(RingControl::PendingSendSize, needed);
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        read = m_memory.load(RingControl::ReadIndex);
+        if (read >= size || read % 8 != 0) {
+            return vmm::unexpected(RingError::BadIndices);
+        }
+        if (free_space(read) <= needed) {
+            return vmm::unexpected(RingError::Full);
+        }
+    }
+    if (m_memory.load(RingControl::PendingSendSize) != 0) {
+        m_memory.store(RingControl::PendingSendSize, 0); // Room again: no wake-up needed.
     }
     descriptor.offset8 = sizeof(PacketDescriptor) / 8;
     descriptor.len8 = static_cast<uint16_t>(padded / 8);

@@ -13,6 +13,8 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <ostream>
 #include <string>
@@ -46,7 +48,8 @@ void parse_uint32_flag(std::string_view flag, const std::string& text, uint32_t 
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
     if (ec == std::errc::invalid_argument || ptr != end) {
         errors.push_back(flag_error(flag, fmt::format("expected a whole number, got '{}'", text)));
-    } else if (ec == std::errc::result_out_of_range || value > std::numeric_limits<uint32_t>::max()) {
+    } else if (ec == std::errc::result_out_of_range
+        || value > std::numeric_limits<uint32_t>::max()) {
         errors.push_back(
             flag_error(flag, fmt::format("must be between {} and {}, got {}", min, max, text)));
     } else {
@@ -71,13 +74,24 @@ LogLevel log_level_from(std::string_view name)
     return LogLevel::Warn; // CLI11 has already checked the name.
 }
 
+/// `partvm boot`, or in run mode `partvm run`, which shares every VM flag.
 class BootCommand final : public Subcommand {
 public:
+    explicit BootCommand(bool run_mode)
+        : m_run_mode(run_mode)
+    {
+    }
     CLI::App* add_to(CLI::App& app) override;
     CliOutcome finish(std::ostream& err) override;
 
 private:
-    enum Key { Kernel, Initrd, Cmdline, Memory, Vcpus, ShutdownTimeout, Serial, KeyCount };
+    void add_run_flags(CLI::App& run);
+    /// The kernel and rootfs `partvm run` uses when not told: $PARTVM_KERNEL and $PARTVM_ROOTFS,
+    /// else images/ beside the partvm binary (`cmake --build build --target partvm-images`).
+    void apply_run_defaults(VmConfig& config, std::vector<ConfigError>& errors) const;
+    RunRequest run_request(VmConfig config, std::vector<ConfigError>& errors) const;
+
+    enum Key { Kernel, Initrd, Cmdline, Memory, Vcpus, ShutdownTimeout, Serial, Vsock, KeyCount };
 
     void apply_flags(VmConfig& config, std::vector<ConfigError>& errors) const;
     void attribute(ConfigError& error, const ConfigSourceMap& sources) const;
@@ -90,6 +104,7 @@ private:
         { "machine.vcpus", "--vcpus", nullptr },
         { "machine.shutdown_timeout", "--shutdown-timeout", nullptr },
         { "console.serial", "--serial", nullptr },
+        { "vsock.socket", "--vsock", nullptr },
     } };
     CLI::Option* m_config_option { nullptr };
     std::string m_config_path;
@@ -99,20 +114,137 @@ private:
     std::string m_memory;
     std::string m_vcpus; // Parsed here, not by CLI11, for messages that match the TOML ones.
     std::string m_shutdown_timeout;
+    std::string m_vsock;
     CLI::Option* m_no_serial_option { nullptr };
     std::string m_log_level { "warn" };
+
+    bool m_run_mode;
+    std::vector<std::string> m_command;
+    std::vector<std::string> m_env;
+    std::string m_workdir;
+    std::string m_user;
+    std::string m_timeout;
+    std::string m_agent_timeout;
+    bool m_interactive { false };
+    bool m_tty { false };
 };
+
+void BootCommand::add_run_flags(CLI::App& run)
+{
+    run.add_option("--timeout", m_timeout,
+           "Kill the command after this many seconds and exit 124 (default: no limit)")
+        ->type_name("SECONDS");
+    run.add_option("-e,--env", m_env, "Set an environment variable for the command (repeatable)")
+        ->type_name("NAME=VALUE");
+    run.add_option("-w,--workdir", m_workdir, "Working directory in the guest (default /)")
+        ->type_name("DIR");
+    run.add_option("-u,--user", m_user, "Run as this user: name, uid, name:group or uid:gid")
+        ->type_name("USER");
+    run.add_flag("-i,--interactive", m_interactive, "Pass partvm's stdin to the command");
+    run.add_flag(
+        "-t,--tty", m_tty, "Run the command on a terminal (with -i: an interactive shell)");
+    run.add_option("--agent-timeout", m_agent_timeout,
+           "Seconds to wait for the guest agent to connect (default 60)")
+        ->type_name("SECONDS");
+    run.add_option("command", m_command, "The command and its arguments, after --")
+        ->required()
+        ->type_name("CMD ARGS...");
+}
+
+void BootCommand::apply_run_defaults(VmConfig& config, std::vector<ConfigError>& errors) const
+{
+    std::filesystem::path images;
+    std::error_code ignored;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ignored);
+    if (!self.empty()) {
+        images = self.parent_path() / "images";
+    }
+    const struct {
+        std::string& path;
+        const char* variable;
+        const char* file;
+        const char* flag;
+    } defaults[] = {
+        { config.boot.kernel, "PARTVM_KERNEL", "bzImage", "--kernel" },
+        { config.boot.initrd, "PARTVM_ROOTFS", "initrd.img", "--rootfs" },
+    };
+    for (const auto& item : defaults) {
+        if (!item.path.empty()) {
+            continue;
+        }
+        if (const char* value = std::getenv(item.variable); value && *value) {
+            item.path = value;
+            continue;
+        }
+        const auto candidate = images / item.file;
+        if (!images.empty() && std::filesystem::exists(candidate, ignored)) {
+            item.path = candidate.string();
+            continue;
+        }
+        errors.push_back(flag_error(item.flag,
+            fmt::format("no default at {} (build it: cmake --build build --target "
+                        "partvm-images), and ${} is unset",
+                candidate.string(), item.variable)));
+    }
+}
+
+RunRequest BootCommand::run_request(VmConfig config, std::vector<ConfigError>& errors) const
+{
+    RunRequest request;
+    request.log_level = log_level_from(m_log_level);
+    request.command = m_command;
+    request.workdir = m_workdir;
+    request.user = m_user;
+    request.stdin_open = m_interactive;
+    request.tty = m_tty;
+    for (const std::string& assignment : m_env) {
+        const size_t equals = assignment.find('=');
+        if (equals == 0 || equals == std::string::npos) {
+            errors.push_back(
+                flag_error("--env", fmt::format("expected NAME=VALUE, got '{}'", assignment)));
+        }
+    }
+    request.env = m_env;
+    if (!m_timeout.empty()) {
+        parse_uint32_flag("--timeout", m_timeout, 1, 4'000'000, request.timeout_s, errors);
+        if (request.timeout_s == 0 || request.timeout_s > 4'000'000) {
+            errors.push_back(flag_error(
+                "--timeout", fmt::format("must be between 1 and 4000000, got {}", m_timeout)));
+        }
+    }
+    if (!m_agent_timeout.empty()) {
+        parse_uint32_flag(
+            "--agent-timeout", m_agent_timeout, 1, 3600, request.agent_timeout_s, errors);
+        if (request.agent_timeout_s == 0 || request.agent_timeout_s > 3600) {
+            errors.push_back(flag_error("--agent-timeout",
+                fmt::format("must be between 1 and 3600, got {}", m_agent_timeout)));
+        }
+    }
+    request.config = std::move(config);
+    return request;
+}
 
 CLI::App* BootCommand::add_to(CLI::App& app)
 {
-    CLI::App* boot = app.add_subcommand("boot", "Boot a Linux kernel in a new microVM");
+    CLI::App* boot = m_run_mode
+        ? app.add_subcommand("run", "Run a command in a fresh microVM and exit with its status")
+        : app.add_subcommand("boot", "Boot a Linux kernel in a new microVM");
     m_config_option = boot->add_option("--config", m_config_path,
                               "TOML config file; the flags below override its values")
                           ->type_name("FILE");
     m_flags[Kernel].option
         = boot->add_option("--kernel", m_kernel, "Kernel image (bzImage)")->type_name("FILE");
-    m_flags[Initrd].option
-        = boot->add_option("--initrd", m_initrd, "Initial ramdisk")->type_name("FILE");
+    if (m_run_mode) {
+        m_flags[Initrd].flag = "--rootfs";
+        m_flags[Initrd].option = boot->add_option("--rootfs", m_initrd,
+                                         "Root filesystem: an initramfs whose /init is "
+                                         "partvm-agent (default: images/initrd.img)")
+                                     ->type_name("FILE");
+        add_run_flags(*boot);
+    } else {
+        m_flags[Initrd].option
+            = boot->add_option("--initrd", m_initrd, "Initial ramdisk")->type_name("FILE");
+    }
     m_flags[Cmdline].option
         = boot->add_option("--cmdline", m_cmdline, "Kernel command line")->type_name("TEXT");
     m_flags[Memory].option
@@ -132,6 +264,11 @@ CLI::App* BootCommand::add_to(CLI::App& app)
     const std::string no_serial_help = "No serial console, whatever --config says";
     m_flags[Serial].option = boot->add_flag("--serial", serial_help);
     m_no_serial_option = boot->add_flag("--no-serial", no_serial_help);
+    m_flags[Vsock].option
+        = boot->add_option("--vsock", m_vsock,
+                  "Unix socket for AF_VSOCK: host programs connect and send \"CONNECT <port>\\n\"; "
+                  "guest connects to port P go to PATH_P")
+              ->type_name("PATH");
     boot->add_option("--log-level", m_log_level,
             "Log verbosity: error, warn (default), info, debug, or trace (adds the VMBus "
             "conversation)")
@@ -165,6 +302,9 @@ void BootCommand::apply_flags(VmConfig& config, std::vector<ConfigError>& errors
     if (m_flags[ShutdownTimeout].given()) {
         parse_uint32_flag("--shutdown-timeout", m_shutdown_timeout, 0, max_shutdown_timeout_s,
             config.machine.shutdown_timeout_s, errors);
+    }
+    if (m_flags[Vsock].given()) {
+        config.vsock.socket = m_vsock;
     }
     bool no_serial = m_no_serial_option->count() > 0;
     if (m_flags[Serial].given() && no_serial) {
@@ -206,12 +346,23 @@ CliOutcome BootCommand::finish(std::ostream& err)
         }
     }
     apply_flags(config, errors);
+    if (m_run_mode) {
+        apply_run_defaults(config, errors);
+    }
     // A file that did not parse leaves defaults behind; validating those would only add noise.
     if (file_ok) {
         for (ConfigError& error : validate(config)) {
             attribute(error, sources);
             errors.push_back(std::move(error));
         }
+    }
+    if (m_run_mode) {
+        RunRequest request = run_request(std::move(config), errors);
+        if (!errors.empty()) {
+            print_errors(err, errors);
+            return { exit_usage_error };
+        }
+        return { std::move(request) };
     }
     if (!errors.empty()) {
         print_errors(err, errors);
@@ -224,7 +375,12 @@ CliOutcome BootCommand::finish(std::ostream& err)
 
 std::unique_ptr<Subcommand> make_boot_command()
 {
-    return std::make_unique<BootCommand>();
+    return std::make_unique<BootCommand>(false);
+}
+
+std::unique_ptr<Subcommand> make_run_command()
+{
+    return std::make_unique<BootCommand>(true);
 }
 
 } // namespace vmm::cli

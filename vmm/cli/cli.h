@@ -7,7 +7,9 @@
 #include "vmm/config/vm_config.h"
 
 #include <iosfwd>
+#include <string>
 #include <variant>
+#include <vector>
 
 namespace vmm {
 
@@ -20,10 +22,24 @@ struct BootRequest {
     LogLevel log_level { LogLevel::Warn };
 };
 
+/// `partvm run`: start one VM, run a command in it through the guest agent.
+struct RunRequest {
+    VmConfig config; ///< --rootfs is config.boot.initrd.
+    LogLevel log_level { LogLevel::Warn };
+    std::vector<std::string> command; ///< argv in the guest; never empty.
+    std::vector<std::string> env; ///< NAME=value
+    std::string workdir;
+    std::string user;
+    uint32_t timeout_s { 0 }; ///< 0: none.
+    uint32_t agent_timeout_s { 60 };
+    bool stdin_open { false }; ///< -i
+    bool tty { false }; ///< -t
+};
+
 /// What main() does next. Each new subcommand adds its request type to the variant.
 struct CliOutcome {
     /// An exit code (0 after help or version, 2 after errors) or a request to carry out.
-    std::variant<int, BootRequest> action;
+    std::variant<int, BootRequest, RunRequest> action;
 
     bool should_exit() const { return std::holds_alternative<int>(action); }
     /// Precondition: should_exit().

@@ -239,3 +239,14 @@ TEST_CASE("cli: --log-level trace is accepted")
     CHECK(run({ "boot", "--kernel", "k", "--log-level", "trace" }).boot().log_level
         == LogLevel::Trace);
 }
+
+TEST_CASE("cli: --vsock sets the hybrid vsock socket and is validated")
+{
+    CHECK(run({ "boot", "--kernel", "k", "--vsock", "/run/vm.sock" }).boot().config.vsock.socket
+        == "/run/vm.sock");
+    CHECK(run({ "boot", "--kernel", "k" }).boot().config.vsock.socket.empty());
+    const std::string long_path(100, 'x');
+    CHECK(run({ "boot", "--kernel", "k", "--vsock", long_path.c_str() }).err
+        == "partvm: --vsock: the path is 100 bytes long; a Unix socket path may have at most 96 "
+           "here\n");
+}

@@ -5,6 +5,7 @@
 #include "vmm/cli/cli.h"
 #include "vmm/core/builder.h"
 #include "vmm/core/exit_status.h"
+#include "vmm/core/run_command.h"
 
 #include <csignal>
 #include <fmt/core.h>
@@ -77,6 +78,9 @@ int main(int argc, char** argv)
     CliOutcome cli = parse_cli(argc, argv);
     if (cli.should_exit()) {
         return cli.exit_code();
+    }
+    if (const auto* run = std::get_if<RunRequest>(&cli.action)) {
+        return run_command(*run);
     }
     return run_boot(std::get<BootRequest>(cli.action));
 }

@@ -24,7 +24,7 @@ Vm::Vm(Kvm kvm, VmFd vm_fd, GuestMemory memory)
 
 Vm::~Vm()
 {
-    stop_vcpus();
+    stop(); // The VMBus thread must be gone before the vsock service and devices it drives.
 }
 
 void Vm::request_stop(StopReason reason)
@@ -85,12 +85,7 @@ VmOutcome Vm::run()
     UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
     CHECK(signal_fd.valid());
 
-    if (m_vmbus) {
-        m_vmbus->start();
-    }
-    for (auto& vcpu : m_vcpus) {
-        vcpu->start();
-    }
+    start();
 
     using Clock = std::chrono::steady_clock;
     std::optional<Clock::time_point> shutdown_deadline; // Set while the guest shuts down.
@@ -109,7 +104,7 @@ VmOutcome Vm::run()
             continue;
         }
         if (fds[0].revents & POLLIN) {
-            outcome.reason = static_cast<StopReason>(m_stop_reason.load());
+            outcome.reason = stop_reason();
             break;
         }
         if (ready == 0 && shutdown_deadline) {
@@ -132,11 +127,26 @@ VmOutcome Vm::run()
             break; // A second signal, no grace period, or a guest that cannot be asked.
         }
     }
+    stop();
+    return outcome;
+}
+
+void Vm::start()
+{
+    if (m_vmbus) {
+        m_vmbus->start();
+    }
+    for (auto& vcpu : m_vcpus) {
+        vcpu->start();
+    }
+}
+
+void Vm::stop()
+{
     stop_vcpus();
     if (m_vmbus) {
         m_vmbus->stop();
     }
-    return outcome;
 }
 
 } // namespace vmm

@@ -11,6 +11,22 @@ enum class StopReason {
     Failure, ///< partvm could not continue running the guest.
 };
 
+/// For messages: "the guest powered off", ...
+constexpr const char* describe(StopReason reason)
+{
+    switch (reason) {
+    case StopReason::PowerOff:
+        return "the guest powered off";
+    case StopReason::Reset:
+        return "the guest rebooted";
+    case StopReason::Crash:
+        return "the guest kernel panicked";
+    case StopReason::Failure:
+        break;
+    }
+    return "the VM failed";
+}
+
 class StopSink {
 public:
     virtual ~StopSink() = default;

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "vmm/core/run_command.h"
+#include "agent/client/client.h"
+#include "agent/protocol/limits.h"
+#include "vmm/base/log.h"
+#include "vmm/core/builder.h"
+#include "vmm/core/terminal.h"
+
+#include <csignal>
+#include <fmt/core.h>
+#include <future>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+namespace vmm {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void report(std::string_view message)
+{
+    fmt::print(stderr, "partvm: {}\n", message);
+}
+
+/// The signals partvm run handles itself, blocked in every thread and read from a signalfd.
+sigset_t handled_signals()
+{
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal : { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGQUIT }) {
+        sigaddset(&signals, signal);
+    }
+    return signals;
+}
+
+/// The agent's connection, handed over from the VMBus thread.
+struct AgentConnection {
+    UniqueFd ready { ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) };
+    std::mutex lock;
+    UniqueFd fd;
+
+    void deliver(UniqueFd connection)
+    {
+        {
+            std::lock_guard guard(lock);
+            if (fd.valid()) {
+                return; // Only the first agent connection counts.
+            }
+            fd = std::move(connection);
+        }
+        const uint64_t one = 1;
+        (void)::write(ready.get(), &one, sizeof(one));
+    }
+    UniqueFd take()
+    {
+        std::lock_guard guard(lock);
+        return std::move(fd);
+    }
+};
+
+enum class Waited { Connected, VmStopped, Interrupted, TimedOut };
+
+/// Waits for the agent to connect, the VM to stop, a stop signal, or the deadline.
+Waited wait_for_agent(Vm& vm, AgentConnection& agent, int signal_fd, Clock::time_point deadline)
+{
+    pollfd fds[3] = { { agent.ready.get(), POLLIN, 0 }, { vm.stop_fd(), POLLIN, 0 },
+        { signal_fd, POLLIN, 0 } };
+    while (true) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) {
+            return Waited::TimedOut;
+        }
+        if (::poll(fds, 3, int(left.count())) < 0) {
+            continue;
+        }
+        if (fds[0].revents & POLLIN) {
+            return Waited::Connected;
+        }
+        if (fds[1].revents & POLLIN) {
+            return Waited::VmStopped;
+        }
+        if (fds[2].revents & POLLIN) {
+            signalfd_siginfo info {};
+            if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)
+                && info.ssi_signo != SIGWINCH) {
+                return Waited::Interrupted;
+            }
+        }
+    }
+}
+
+agent::protocol::Exec make_exec(const RunRequest& request, const Terminal* terminal)
+{
+    agent::protocol::Exec exec;
+    exec.argv = request.command;
+    exec.env = request.env;
+    exec.cwd = request.workdir;
+    exec.user = request.user;
+    exec.timeout_ms = request.timeout_s * 1000;
+    if (terminal) {
+        exec.tty = true;
+        auto [rows, cols] = terminal->size();
+        exec.rows = rows;
+        exec.cols = cols;
+        if (const char* term = std::getenv("TERM")) {
+            exec.env.insert(exec.env.begin(), fmt::format("TERM={}", term));
+        }
+    }
+    return exec;
+}
+
+/// Runs the session; returns the exit status. Watches, besides the session: signals (forwarded
+/// to the guest process; a second stop signal gives up on it), the VM stopping underneath, and a
+/// host-side deadline a little after --timeout in case the guest stops answering.
+int run_session(
+    Vm& vm, const RunRequest& request, UniqueFd connection, int signal_fd, const Terminal* terminal)
+{
+    constexpr int agent_handshake_ms = 10'000;
+    auto client = agent::client::Client::handshake(connection.get(), agent_handshake_ms);
+    if (!client) {
+        report(fmt::format("the guest agent did not answer: {}", client.error().message));
+        return exit_run_failure;
+    }
+
+    // One pollable fd for the client's wake hook: signals, VM stop and the watchdog.
+    UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+    UniqueFd watchdog(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (request.timeout_s > 0) {
+        itimerspec when {};
+        when.it_value.tv_sec = time_t(request.timeout_s) + 10; // The agent's own kill comes first.
+        ::timerfd_settime(watchdog.get(), 0, &when, nullptr);
+    }
+    for (int fd : { signal_fd, vm.stop_fd(), watchdog.get() }) {
+        epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
+        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &event);
+    }
+
+    enum class Abort { None, VmStopped, GaveUp, Watchdog };
+    Abort abort = Abort::None;
+    int stop_signals = 0;
+    agent::client::Hooks hooks;
+    hooks.wake_fd = epoll.get();
+    hooks.on_wake = [&](agent::client::Control& control) {
+        epoll_event events[3];
+        const int count = ::epoll_wait(epoll.get(), events, 3, 0);
+        for (int i = 0; i < count; ++i) {
+            const int fd = events[i].data.fd;
+            if (fd == signal_fd) {
+                signalfd_siginfo info {};
+                while (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
+                    const int signal = int(info.ssi_signo);
+                    if (signal == SIGWINCH && terminal) {
+                        auto [rows, cols] = terminal->size();
+                        control.resize(0, rows, cols);
+                    } else if (signal != SIGWINCH) {
+                        control.signal(0, signal); // Ctrl-C reaches the command, as in a shell.
+                        if (++stop_signals >= 2 && abort == Abort::None) {
+                            abort = Abort::GaveUp; // The command ignores it: stop the VM.
+                            ::shutdown(connection.get(), SHUT_RDWR);
+                        }
+                    }
+                }
+            } else if (abort == Abort::None) {
+                abort = fd == vm.stop_fd() ? Abort::VmStopped : Abort::Watchdog;
+                ::shutdown(connection.get(), SHUT_RDWR); // Ends run() with a lost connection.
+            }
+        }
+    };
+
+    agent::client::SessionSpec session { .exec = make_exec(request, terminal),
+        .stdin_fd = request.stdin_open ? STDIN_FILENO : -1,
+        .stdout_fd = STDOUT_FILENO,
+        .stderr_fd = STDERR_FILENO };
+    auto results = client->run(std::span(&session, 1), hooks);
+    switch (abort) {
+    case Abort::VmStopped:
+        report("the VM stopped before the command finished");
+        return exit_run_failure;
+    case Abort::GaveUp:
+        report("stopped: the command did not exit on the signal");
+        return 128 + SIGINT;
+    case Abort::Watchdog:
+        report(fmt::format("the command did not end within --timeout {} s", request.timeout_s));
+        return exit_run_timeout;
+    case Abort::None:
+        break;
+    }
+    if (!results) {
+        report(fmt::format("lost the guest agent: {}", results.error().message));
+        return exit_run_failure;
+    }
+    const auto& result = results->front();
+    if (result.error) {
+        report(result.error->message);
+    }
+    return result.shell_status();
+}
+
+} // namespace
+
+int run_command(const RunRequest& request)
+{
+    set_log_level(request.log_level);
+    const sigset_t signals = handled_signals();
+    ::pthread_sigmask(SIG_BLOCK, &signals, nullptr); // Before any thread: all inherit it.
+    ::signal(SIGPIPE, SIG_IGN); // A closed stdout ends the output, not partvm.
+    Vcpu::install_kick_handler();
+
+    auto built = build_vm(request.config);
+    if (auto* error = std::get_if<BuildError>(&built)) {
+        report(error->message);
+        return exit_run_failure;
+    }
+    auto& vm = std::get<std::unique_ptr<Vm>>(built);
+    AgentConnection agent;
+    vm->vsock()->listen(agent::protocol::agent_vsock_port,
+        [&agent](UniqueFd connection) { agent.deliver(std::move(connection)); });
+
+    UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    std::optional<Terminal> terminal = request.tty ? Terminal::take(STDIN_FILENO) : std::nullopt;
+    if (request.tty && !terminal) {
+        report("-t needs a terminal on stdin");
+        return exit_run_failure;
+    }
+
+    vm->start();
+    int status = exit_run_failure;
+    const auto deadline = Clock::now() + std::chrono::seconds(request.agent_timeout_s);
+    switch (wait_for_agent(*vm, agent, signal_fd.get(), deadline)) {
+    case Waited::Connected:
+        status = run_session(
+            *vm, request, agent.take(), signal_fd.get(), terminal ? &*terminal : nullptr);
+        break;
+    case Waited::VmStopped:
+        report(fmt::format(
+            "the VM stopped before its agent connected ({})", describe(vm->stop_reason())));
+        break;
+    case Waited::Interrupted:
+        status = 128 + SIGINT;
+        break;
+    case Waited::TimedOut:
+        report(fmt::format("the guest agent did not connect within {} s (is partvm-agent the "
+                           "rootfs's /init, with hv_sock?)",
+            request.agent_timeout_s));
+        break;
+    }
+    terminal.reset(); // The user's terminal back before anything else is printed.
+    vm->stop();
+    return status;
+}
+
+} // namespace vmm
