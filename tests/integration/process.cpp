@@ -31,8 +31,8 @@ void drain(int fd, std::string& sink, bool& open)
 
 } // namespace
 
-ProcessResult run_process(
-    const std::vector<std::string>& argv, std::chrono::milliseconds timeout, const SignalPlan& plan)
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+    const SignalPlan& plan, const std::string& stdin_path)
 {
     int out_pipe[2];
     int err_pipe[2];
@@ -43,7 +43,7 @@ ProcessResult run_process(
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path.c_str(), O_RDONLY, 0);
     std::vector<char*> args;
     for (const auto& arg : argv) {
         args.push_back(const_cast<char*>(arg.c_str()));

@@ -27,7 +27,8 @@ struct SignalPlan {
 
 /// Runs argv[0] (searched in PATH) with `argv`; kills it after `timeout`.
 ProcessResult run_process(const std::vector<std::string>& argv,
-    std::chrono::milliseconds timeout = std::chrono::seconds(300), const SignalPlan& plan = {});
+    std::chrono::milliseconds timeout = std::chrono::seconds(300), const SignalPlan& plan = {},
+    const std::string& stdin_path = "/dev/null");
 
 /// Path of the partvm binary under test: $PARTVM_BIN, else "partvm" beside the tests' build tree.
 std::string partvm_binary();

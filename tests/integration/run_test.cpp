@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// `partvm run -- CMD` end to end: the default kernel and agent initramfs (tests/integration/run
+// links them into BUILD/images), hv_sock, the agent, and the exit statuses users script against.
+#include "tests/integration/process.h"
+#include "tests/integration/test_guest.h"
+
+#include <csignal>
+#include <doctest/doctest.h>
+#include <fstream>
+#include <future>
+#include <random>
+
+using namespace partvm_test;
+
+namespace {
+
+std::vector<std::string> run_command(
+    std::vector<std::string> flags, std::vector<std::string> command)
+{
+    std::vector<std::string> argv = { partvm_binary(), "run", "--memory", "256M" };
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.push_back("--");
+    argv.insert(argv.end(), command.begin(), command.end());
+    return argv;
+}
+
+} // namespace
+
+TEST_SUITE("kvm")
+{
+    TEST_CASE("run: stdout and stderr stay apart and the exit code comes back")
+    {
+        auto result = run_process(
+            run_command({}, { "sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 7" }));
+        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        CHECK(result.out == "to-stdout\n");
+        CHECK(result.err.find("to-stderr") != std::string::npos);
+        CHECK(result.out.find("to-stderr") == std::string::npos);
+        CHECK(result.exit_code == 7);
+    }
+
+    TEST_CASE("run -i: several MiB of binary stdin come back byte for byte")
+    {
+        TempDir dir;
+        std::string data(6 << 20, '\0');
+        std::mt19937 random(42);
+        for (char& byte : data) {
+            byte = char(random());
+        }
+        const std::string input = dir.write_file("input.bin", data);
+        auto result
+            = run_process(run_command({ "-i" }, { "cat" }), std::chrono::seconds(300), {}, input);
+        INFO("stderr: " << result.err);
+        CHECK(result.exit_code == 0);
+        REQUIRE(result.out.size() == data.size());
+        CHECK(result.out == data);
+    }
+
+    TEST_CASE("run: a command killed by a signal exits 128+N")
+    {
+        auto result = run_process(run_command({}, { "sh", "-c", "kill -TERM $$" }));
+        INFO("stderr: " << result.err);
+        CHECK(result.exit_code == 128 + SIGTERM);
+    }
+
+    TEST_CASE("run --timeout kills the command and exits 124")
+    {
+        auto result = run_process(run_command({ "--timeout", "2" }, { "sleep", "600" }));
+        INFO("stderr: " << result.err);
+        CHECK(result.exit_code == 124);
+        CHECK(result.seconds < 120);
+    }
+
+    TEST_CASE("run: an unknown command exits 127 with a clear message")
+    {
+        auto result = run_process(run_command({}, { "no-such-command" }));
+        CHECK(result.exit_code == 127);
+        CHECK(result.err.find("no-such-command: command not found") != std::string::npos);
+    }
+
+    TEST_CASE("run: environment, working directory and user reach the command")
+    {
+        auto result = run_process(
+            run_command({ "-e", "GREETING=hello there", "-w", "/tmp", "-u", "nobody" },
+                { "sh", "-c", "echo \"$GREETING|$(pwd)|$(id -un)\"" }));
+        INFO("stderr: " << result.err);
+        CHECK(result.out == "hello there|/tmp|nobody\n");
+        CHECK(result.exit_code == 0);
+    }
+
+    TEST_CASE("run: Ctrl-C reaches the command, which ends with 130")
+    {
+        auto result = run_process(run_command({}, { "sh", "-c", "echo ready; exec sleep 600" }),
+            std::chrono::seconds(300), { .signal = SIGINT, .once_stdout_has = "ready" });
+        INFO("stderr: " << result.err);
+        CHECK(result.exit_code == 128 + SIGINT);
+        CHECK(result.seconds_after_signal < 20);
+    }
+
+    TEST_CASE("run: every VM is fresh; a file written in one run is gone in the next")
+    {
+        auto first = run_process(run_command({}, { "sh", "-c", "echo x > /root/marker" }));
+        CHECK(first.exit_code == 0);
+        auto second = run_process(run_command({}, { "test", "-e", "/root/marker" }));
+        CHECK(second.exit_code == 1);
+    }
+
+    TEST_CASE("run: four VMs at once all succeed")
+    {
+        std::vector<std::future<ProcessResult>> runs;
+        for (int i = 0; i < 4; ++i) {
+            runs.push_back(std::async(std::launch::async, [i] {
+                return run_process(run_command({ "--vcpus", "1" },
+                    { "sh", "-c", "echo run-" + std::to_string(i) }));
+            }));
+        }
+        for (int i = 0; i < 4; ++i) {
+            auto result = runs[size_t(i)].get();
+            INFO("run " << i << " stderr: " << result.err);
+            CHECK(result.exit_code == 0);
+            CHECK(result.out == "run-" + std::to_string(i) + "\n");
+        }
+    }
+
+    TEST_CASE("run: a rootfs without the agent is given up on after --agent-timeout, exit 125")
+    {
+        Guest guest = Guest::from_env();
+        auto result = run_process(run_command({ "--rootfs", guest.initrd, "--agent-timeout", "5",
+                                                  "--cmdline", "panic=-1 partvm.exit=hang" },
+            { "true" }));
+        CHECK(result.exit_code == 125);
+        CHECK(result.err.find("did not connect within 5 s") != std::string::npos);
+        CHECK(result.seconds < 60);
+    }
+}
+
+TEST_SUITE("input")
+{
+    TEST_CASE("run: a missing rootfs is refused before any VM work, naming the flag")
+    {
+        auto result = run_process({ partvm_binary(), "run", "--kernel", "/nonexistent/bzImage",
+            "--rootfs", "/nonexistent/rootfs.img", "--", "true" });
+        CHECK(result.exit_code != 0);
+        CHECK(result.err.find("/nonexistent/") != std::string::npos);
+    }
+
+    TEST_CASE("run: no command is a usage error")
+    {
+        auto result = run_process({ partvm_binary(), "run" });
+        CHECK(result.exit_code == 2);
+    }
+
+    TEST_CASE("run: -e without NAME=VALUE is refused")
+    {
+        auto result = run_process({ partvm_binary(), "run", "--kernel", "k", "--rootfs", "r", "-e",
+            "JUSTANAME", "--", "true" });
+        CHECK(result.exit_code == 2);
+        CHECK(result.err.find("expected NAME=VALUE, got 'JUSTANAME'") != std::string::npos);
+    }
+}
