@@ -27,14 +27,17 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "test-guest: $*" >&2; }
 
-lib=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)/debian-kernel.sh
+libdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)
+lib=$libdir/debian-kernel.sh
 # shellcheck source=../../scripts/lib/debian-kernel.sh
 source "$lib"
+# shellcheck source=../../scripts/lib/initramfs.sh
+source "$libdir/initramfs.sh"
 
 ensure_pkgs busybox-static cpio kmod gzip lz4 xz-utils
 read -r kpkg kver < <(resolve_kernel "$meta") || true
 [ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
-key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$lib"; } | sha256sum | cut -c1-16)
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$lib" "$libdir/initramfs.sh"; } | sha256sum | cut -c1-16)
 out=$cache/test-guest/$key
 
 # Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
@@ -51,24 +54,12 @@ if [ ! -f "$out/done" ]; then
   kdir=$tmp/k
   uname_r=$(ls "$kdir/lib/modules")
   mdir=lib/modules/$uname_r
-  [ -f "$kdir/$mdir/modules.dep" ] || depmod -b "$kdir" "$uname_r" # the package ships none
 
   root=$tmp/root
-  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,"$mdir"}
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys}
   cp /bin/busybox "$root/bin/busybox"
   mknod -m 600 "$root/dev/console" c 5 1 # /init starts with stdio on the console
-
-  # The Hyper-V modules and everything they need, at their usual paths, with
-  # a fresh depmod so that busybox modprobe resolves dependencies itself.
-  for m in "${modules[@]}"; do
-    modprobe -C /dev/null -d "$kdir" -S "$uname_r" --show-depends "$m"
-  done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' | while read -r ko; do
-    rel=${ko#"$kdir"/}
-    mkdir -p "$root/${rel%/*}"
-    cp "$ko" "$root/$rel"
-  done
-  cp "$kdir/$mdir"/modules.{order,builtin,builtin.modinfo} "$root/$mdir/"
-  depmod -b "$root" "$uname_r"
+  install_modules "$kdir" "$uname_r" "$root" "${modules[@]}"
 
   cat > "$root/init" <<'INIT'
 #!/bin/busybox sh

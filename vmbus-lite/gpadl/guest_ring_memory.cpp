@@ -83,47 +83,41 @@ void GuestRingMemory::store(RingControl field, uint32_t value)
     control_word(m_control, field).store(value, std::memory_order_release);
 }
 
-void GuestRingMemory::copy_out(uint32_t offset, std::span<std::byte> out) const
+template<class Copy>
+void GuestRingMemory::for_each_chunk(uint32_t offset, size_t size, Copy copy) const
 {
-    DCHECK(uint64_t(offset) + out.size() <= m_data_size);
-    if (out.empty()) {
+    DCHECK(uint64_t(offset) + size <= m_data_size);
+    if (size == 0) {
         return;
     }
     // SAFETY (both paths): callers keep [offset, offset + size) inside the data area, whose pages
     // map() proved to be guest RAM.
     if (m_contiguous) {
-        std::memcpy(out.data(), m_contiguous + offset, out.size());
+        copy(m_contiguous + offset, 0, size);
         return;
     }
     size_t done = 0;
-    while (done < out.size()) {
+    while (done < size) {
         const uint32_t at = offset + static_cast<uint32_t>(done);
         const uint32_t within = at % page_bytes;
-        const size_t chunk = std::min<size_t>(page_bytes - within, out.size() - done);
-        std::memcpy(out.data() + done, m_data_pages[at / page_bytes] + within, chunk);
+        const size_t chunk = std::min<size_t>(page_bytes - within, size - done);
+        copy(m_data_pages[at / page_bytes] + within, done, chunk);
         done += chunk;
     }
 }
 
+void GuestRingMemory::copy_out(uint32_t offset, std::span<std::byte> out) const
+{
+    for_each_chunk(offset, out.size(), [&](std::byte* guest, size_t done, size_t chunk) {
+        std::memcpy(out.data() + done, guest, chunk);
+    });
+}
+
 void GuestRingMemory::copy_in(uint32_t offset, std::span<const std::byte> in)
 {
-    DCHECK(uint64_t(offset) + in.size() <= m_data_size);
-    if (in.empty()) {
-        return;
-    }
-    // SAFETY: as in copy_out().
-    if (m_contiguous) {
-        std::memcpy(m_contiguous + offset, in.data(), in.size());
-        return;
-    }
-    size_t done = 0;
-    while (done < in.size()) {
-        const uint32_t at = offset + static_cast<uint32_t>(done);
-        const uint32_t within = at % page_bytes;
-        const size_t chunk = std::min<size_t>(page_bytes - within, in.size() - done);
-        std::memcpy(m_data_pages[at / page_bytes] + within, in.data() + done, chunk);
-        done += chunk;
-    }
+    for_each_chunk(offset, in.size(), [&](std::byte* guest, size_t done, size_t chunk) {
+        std::memcpy(guest, in.data() + done, chunk);
+    });
 }
 
 vmm::Result<RingPair, GpadlError> map_ring_pair(

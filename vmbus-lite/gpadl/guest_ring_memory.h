@@ -37,6 +37,9 @@ public:
 
 private:
     GuestRingMemory(std::byte* control, std::vector<std::byte*> data_pages);
+    /// Calls copy(guest pointer, bytes done, chunk bytes) for each piece of [offset, offset +
+    /// size) that is contiguous in host memory.
+    template<class Copy> void for_each_chunk(uint32_t offset, size_t size, Copy copy) const;
 
     std::byte* m_control;
     std::vector<std::byte*> m_data_pages; // Host address of each 4 KiB data page.

@@ -60,17 +60,9 @@ std::vector<std::byte> build_negotiate(
         }
     }
     // Nothing is agreed yet; the header's versions are our preferred ones and Linux ignores them.
-    const MessageHeader header {
-        .framework = frameworks.empty() ? Version {} : frameworks.front(),
-        .type = MessageType::Negotiate,
-        .message = messages.empty() ? Version {} : messages.front(),
-        .size = static_cast<uint16_t>(body.size()),
-        .status = status_ok,
-        .transaction_id = transaction_id,
-        .flags = flag_transaction | flag_request,
-        .reserved = {},
-    };
-    return frame(header, body);
+    const Negotiated preferred { frameworks.empty() ? Version {} : frameworks.front(),
+        messages.empty() ? Version {} : messages.front() };
+    return build_request(MessageType::Negotiate, preferred, transaction_id, body);
 }
 
 std::vector<std::byte> build_request(
