@@ -2,11 +2,13 @@
 // The host end of the guest agent for benchmarks, over either transport the agent can meet:
 // AF_VSOCK (QEMU's vhost-vsock) or the Unix socket partvm's --vsock gives guest port P (PATH_P).
 // Waits for the agent to connect, runs CMD `--execs` times one after another, prints one JSON
-// line, and closes the connection (the agent then powers the VM off).
-//   agent_exec (--vsock-port N | --unix PATH) [--execs N] [--timeout S] -- CMD ARGS...
+// line, and closes the connection (the agent then powers the VM off). With --parallel N each
+// round runs N sessions of CMD at once over the one connection; their stdout goes to ours.
+//   agent_exec (--vsock-port N | --unix PATH) [--execs N] [--parallel N] [--timeout S] -- CMD...
 #include "agent/client/client.h"
 #include "vmm/base/unique_fd.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -73,6 +75,7 @@ int main(int argc, char** argv)
     uint32_t vsock_port = 0;
     std::string unix_path;
     int execs = 1;
+    int parallel = 1;
     int timeout_s = 120;
     std::vector<std::string> command;
     for (int i = 1; i < argc; ++i) {
@@ -83,6 +86,8 @@ int main(int argc, char** argv)
             unix_path = argv[++i];
         } else if (arg == "--execs" && i + 1 < argc) {
             execs = std::stoi(argv[++i]);
+        } else if (arg == "--parallel" && i + 1 < argc) {
+            parallel = std::stoi(argv[++i]);
         } else if (arg == "--timeout" && i + 1 < argc) {
             timeout_s = std::stoi(argv[++i]);
         } else if (arg == "--") {
@@ -109,13 +114,21 @@ int main(int argc, char** argv)
         die("handshake: " + client.error().message);
     }
     std::vector<double> exec_ms;
-    for (int i = 0; i < execs; ++i) {
-        agent::client::SessionSpec session;
+    std::vector<agent::client::SessionSpec> sessions(size_t(std::max(parallel, 1)));
+    for (auto& session : sessions) {
         session.exec.argv = command;
+        session.stdout_fd = parallel > 1 ? STDOUT_FILENO : -1;
+    }
+    for (int i = 0; i < execs; ++i) {
         const auto exec_start = Clock::now();
-        auto results = client->run(std::span(&session, 1));
-        if (!results || results->front().shell_status() != 0) {
-            die("exec failed");
+        auto results = client->run(sessions);
+        if (!results) {
+            die("exec failed: " + results.error().message);
+        }
+        for (const auto& result : *results) {
+            if (result.shell_status() != 0) {
+                die("exec failed with status " + std::to_string(result.shell_status()));
+            }
         }
         exec_ms.push_back(ms_since(exec_start));
     }

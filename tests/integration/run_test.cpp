@@ -6,9 +6,15 @@
 
 #include <csignal>
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <random>
+#include <thread>
+
+#ifndef PARTVM_AGENT_EXEC_BIN
+#define PARTVM_AGENT_EXEC_BIN "agent_exec" // Builds without the static agent do not run these.
+#endif
 
 using namespace partvm_test;
 
@@ -110,8 +116,8 @@ TEST_SUITE("kvm")
         std::vector<std::future<ProcessResult>> runs;
         for (int i = 0; i < 4; ++i) {
             runs.push_back(std::async(std::launch::async, [i] {
-                return run_process(run_command({ "--vcpus", "1" },
-                    { "sh", "-c", "echo run-" + std::to_string(i) }));
+                return run_process(run_command(
+                    { "--vcpus", "1" }, { "sh", "-c", "echo run-" + std::to_string(i) }));
             }));
         }
         for (int i = 0; i < 4; ++i) {
@@ -156,5 +162,53 @@ TEST_SUITE("input")
             "JUSTANAME", "--", "true" });
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("expected NAME=VALUE, got 'JUSTANAME'") != std::string::npos);
+    }
+}
+
+TEST_SUITE("kvm")
+{
+    TEST_CASE("run -t gives the command a terminal of the caller's size")
+    {
+        // script(1) puts partvm on a pty of its own, as a user's terminal would.
+        const std::string command = partvm_binary()
+            + " run --memory 256M -t -- sh -c 'tty; stty size; test -t 0 && echo stdin-is-a-tty'";
+        auto result
+            = run_process({ "script", "-qec", "stty rows 33 cols 101; " + command, "/dev/null" });
+        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        CHECK(result.out.find("/dev/pts/") != std::string::npos);
+        CHECK(result.out.find("33 101") != std::string::npos);
+        CHECK(result.out.find("stdin-is-a-tty") != std::string::npos);
+        CHECK(result.exit_code == 0);
+    }
+
+    TEST_CASE("several exec sessions run at once in one VM, reached through --vsock")
+    {
+        // partvm boot with the agent initramfs: the agent's connect to host port 10000 goes to
+        // the Unix socket PATH_10000, where agent_exec runs three sessions at once.
+        TempDir dir;
+        const std::string socket = dir.path() + "/vm.sock";
+        const std::string images = std::filesystem::path(partvm_binary()).parent_path() / "images";
+        auto client = std::async(std::launch::async, [&] {
+            return run_process({ std::string(PARTVM_AGENT_EXEC_BIN), "--unix", socket + "_10000",
+                "--parallel", "3", "--", "sh", "-c", "sleep 2; echo session-done" });
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(500)); // agent_exec listens first.
+        auto vm = run_process({ partvm_binary(), "boot", "--kernel", images + "/bzImage",
+            "--initrd", images + "/initrd.img", "--memory", "256M", "--vsock", socket });
+        auto sessions = client.get();
+        INFO("agent_exec: " << sessions.out << sessions.err << "\npartvm: " << vm.err);
+        CHECK(sessions.exit_code == 0);
+        size_t done = 0;
+        for (size_t at = 0; (at = sessions.out.find("session-done", at)) != std::string::npos;
+             ++at) {
+            ++done;
+        }
+        CHECK(done == 3);
+        // One round of three 2-second sessions: concurrent, not 6 s back to back.
+        CHECK(sessions.out.find("\"exec_ms\": [") != std::string::npos);
+        const double round_ms = std::stod(sessions.out.substr(sessions.out.find("[") + 1));
+        CHECK(round_ms < 5000);
+        CHECK(vm.exit_code == 0);
+        CHECK_FALSE(std::filesystem::exists(socket)); // partvm removes its socket.
     }
 }
