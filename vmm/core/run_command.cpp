@@ -214,7 +214,7 @@ int run_command(const RunRequest& request)
     auto built = build_vm(request.config);
     if (auto* error = std::get_if<BuildError>(&built)) {
         report(error->message);
-        return exit_run_failure;
+        return error->kind == BuildError::Kind::BadInput ? exit_usage_error : exit_run_failure;
     }
     auto& vm = std::get<std::unique_ptr<Vm>>(built);
     AgentConnection agent;
