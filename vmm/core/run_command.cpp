@@ -2,6 +2,7 @@
 #include "vmm/core/run_command.h"
 #include "agent/client/client.h"
 #include "agent/protocol/limits.h"
+#include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
 #include "vmm/core/builder.h"
 #include "vmm/core/terminal.h"
@@ -40,7 +41,7 @@ sigset_t handled_signals()
 
 /// The agent's connection, handed over from the VMBus thread.
 struct AgentConnection {
-    UniqueFd ready { ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) };
+    UniqueFd ready { make_eventfd().value() };
     std::mutex lock;
     UniqueFd fd;
 
@@ -53,8 +54,7 @@ struct AgentConnection {
             }
             fd = std::move(connection);
         }
-        const uint64_t one = 1;
-        (void)::write(ready.get(), &one, sizeof(one));
+        (void)signal_eventfd(ready.get());
     }
     UniqueFd take()
     {

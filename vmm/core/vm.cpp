@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/core/vm.h"
 #include "vmm/base/check.h"
+#include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
 
 #include <csignal>
@@ -17,7 +18,7 @@ Vm::Vm(Kvm kvm, VmFd vm_fd, GuestMemory memory)
     : m_kvm(std::move(kvm))
     , m_vm_fd(std::move(vm_fd))
     , m_memory(std::move(memory))
-    , m_stop_event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+    , m_stop_event(make_eventfd().value())
 {
     CHECK(m_stop_event.valid());
 }
@@ -31,8 +32,7 @@ void Vm::request_stop(StopReason reason)
 {
     int expected = -1;
     if (m_stop_reason.compare_exchange_strong(expected, static_cast<int>(reason))) {
-        const uint64_t one = 1;
-        CHECK(::write(m_stop_event.get(), &one, sizeof(one)) == sizeof(one));
+        CHECK(signal_eventfd(m_stop_event.get()));
     }
 }
 

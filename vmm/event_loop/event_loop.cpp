@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/event_loop/event_loop.h"
 #include "vmm/base/check.h"
+#include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
 
 #include <algorithm>
@@ -10,23 +11,9 @@
 
 namespace vmm {
 
-namespace {
-
-void drain_eventfd(int fd)
-{
-    uint64_t count;
-    while (::read(fd, &count, sizeof(count)) == sizeof(count)) { }
-}
-
-} // namespace
-
 Result<std::unique_ptr<EventLoop>> EventLoop::create(unsigned queue_depth)
 {
-    UniqueFd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!wake.valid()) {
-        return Error::from_errno("eventfd");
-    }
-    std::unique_ptr<EventLoop> loop(new EventLoop(std::move(wake)));
+    std::unique_ptr<EventLoop> loop(new EventLoop(TRY(make_eventfd())));
     if (int error = io_uring_queue_init(queue_depth, &loop->m_ring, 0); error < 0) {
         errno = -error;
         return Error::from_errno("io_uring_setup (is io_uring disabled on this host?)");
@@ -123,8 +110,7 @@ void EventLoop::post(Handler function)
         std::lock_guard lock(m_posted_lock);
         m_posted.push_back(std::move(function));
     }
-    const uint64_t one = 1;
-    CHECK(::write(m_wake_fd.get(), &one, sizeof(one)) == sizeof(one));
+    CHECK(signal_eventfd(m_wake_fd.get()));
 }
 
 void EventLoop::stop()
@@ -133,8 +119,7 @@ void EventLoop::stop()
         std::lock_guard lock(m_posted_lock);
         m_stop_requested = true;
     }
-    const uint64_t one = 1;
-    CHECK(::write(m_wake_fd.get(), &one, sizeof(one)) == sizeof(one));
+    CHECK(signal_eventfd(m_wake_fd.get()));
 }
 
 void EventLoop::run_posted()

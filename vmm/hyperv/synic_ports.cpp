@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/hyperv/synic_ports.h"
+#include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
 #include "vmm/hyperv/sint_routes.h"
 #include "vmm/hyperv/synic_page.h"
@@ -10,19 +11,6 @@
 #include <unistd.h>
 
 namespace vmm::hyperv {
-
-namespace {
-
-Result<UniqueFd> make_eventfd()
-{
-    UniqueFd fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!fd.valid()) {
-        return Error::from_errno("creating a SynIC eventfd");
-    }
-    return fd;
-}
-
-} // namespace
 
 Result<SynicPorts> SynicPorts::create_detached(GuestMemory& memory, uint32_t vcpu_count)
 {
@@ -70,8 +58,7 @@ std::byte* SynicPorts::slot(const Port& port, const std::atomic<uint64_t>& page_
 
 void SynicPorts::assert_sint(uint32_t vp)
 {
-    const uint64_t one = 1;
-    if (::write(m_ports[vp].interrupt.get(), &one, sizeof(one)) != sizeof(one)) {
+    if (!signal_eventfd(m_ports[vp].interrupt.get())) {
         LOG_WARN("synic: asserting SINT 2 of VP {} failed", vp);
     }
 }
@@ -120,8 +107,7 @@ bool SynicPorts::consume_resample(uint32_t vp)
     if (vp >= m_vcpu_count) {
         return false;
     }
-    uint64_t count = 0;
-    return ::read(m_ports[vp].resample.get(), &count, sizeof(count)) == sizeof(count);
+    return drain_eventfd(m_ports[vp].resample.get()) != 0;
 }
 
 int SynicPorts::interrupt_fd(uint32_t vp) const

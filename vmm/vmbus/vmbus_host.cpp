@@ -2,6 +2,7 @@
 #include "vmm/vmbus/vmbus_host.h"
 #include "vmbus-lite/protocol/versions.h"
 #include "vmm/base/check.h"
+#include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
 #include "vmm/kvm/vm_fd.h"
 
@@ -16,22 +17,13 @@ namespace {
 // request and retries INSUFFICIENT_BUFFERS with backoff, so this is only reached by a flood.
 constexpr size_t inbox_capacity = 64;
 
-void drain_eventfd(int fd)
-{
-    uint64_t count;
-    while (::read(fd, &count, sizeof(count)) == sizeof(count)) { }
-}
-
 } // namespace
 
 Result<std::unique_ptr<VmbusHost>> VmbusHost::create(
     VmFd& vm, const GuestMemory& memory, hyperv::SynicPorts& ports)
 {
     auto loop = TRY(EventLoop::create());
-    UniqueFd inbox(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!inbox.valid()) {
-        return Error::from_errno("eventfd");
-    }
+    UniqueFd inbox = TRY(make_eventfd());
     std::unique_ptr<VmbusHost> host(
         new VmbusHost(vm, memory, ports, std::move(loop), std::move(inbox)));
     return host;
@@ -93,8 +85,7 @@ uint16_t VmbusHost::post_message(uint32_t vp_index, uint32_t connection_id, uint
         }
         m_inbox.emplace_back(payload.begin(), payload.end());
     }
-    const uint64_t one = 1;
-    CHECK(::write(m_inbox_event.get(), &one, sizeof(one)) == sizeof(one));
+    CHECK(signal_eventfd(m_inbox_event.get()));
     return hyperv::HV_STATUS_SUCCESS;
 }
 
@@ -156,21 +147,21 @@ void VmbusHost::signal_guest(uint32_t vp, uint32_t relid)
 
 bool VmbusHost::watch_connection(uint32_t connection_id)
 {
-    UniqueFd event(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!event.valid()) {
-        LOG_ERROR("vmbus: eventfd for connection {:#x}: {}", connection_id, std::strerror(errno));
+    auto event = make_eventfd();
+    if (!event) {
+        LOG_ERROR("vmbus: connection {:#x}: {}", connection_id, event.error().message());
         return false;
     }
-    if (auto assigned = m_vm.assign_hyperv_eventfd(connection_id, event.get()); !assigned) {
+    if (auto assigned = m_vm.assign_hyperv_eventfd(connection_id, event->get()); !assigned) {
         LOG_ERROR("vmbus: connection {:#x}: {}", connection_id, assigned.error().message());
         return false;
     }
-    const int fd = event.get();
+    const int fd = event->get();
     const auto watch = m_loop->watch(fd, [this, fd, connection_id] {
         drain_eventfd(fd);
         m_control.on_guest_signal(connection_id);
     });
-    m_connections.emplace(connection_id, Connection { std::move(event), watch });
+    m_connections.emplace(connection_id, Connection { std::move(event).value(), watch });
     return true;
 }
 
