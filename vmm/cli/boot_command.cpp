@@ -40,7 +40,7 @@ ConfigError flag_error(std::string_view flag, std::string message)
 
 /// A whole-number flag that must fit a uint32_t; validate() checks the range [min, max] (the
 /// message here matches its).
-void parse_uint32_flag(std::string_view flag, const std::string& text, uint32_t min, uint32_t max,
+bool parse_uint32_flag(std::string_view flag, const std::string& text, uint32_t min, uint32_t max,
     uint32_t& out, std::vector<ConfigError>& errors)
 {
     uint64_t value = 0;
@@ -48,13 +48,31 @@ void parse_uint32_flag(std::string_view flag, const std::string& text, uint32_t 
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
     if (ec == std::errc::invalid_argument || ptr != end) {
         errors.push_back(flag_error(flag, fmt::format("expected a whole number, got '{}'", text)));
-    } else if (ec == std::errc::result_out_of_range
-        || value > std::numeric_limits<uint32_t>::max()) {
+        return false;
+    }
+    if (ec == std::errc::result_out_of_range || value > std::numeric_limits<uint32_t>::max()) {
         errors.push_back(
             flag_error(flag, fmt::format("must be between {} and {}, got {}", min, max, text)));
-    } else {
-        out = static_cast<uint32_t>(value);
+        return false;
     }
+    out = static_cast<uint32_t>(value);
+    return true;
+}
+
+/// parse_uint32_flag() plus the range check, for flags validate() does not see (run's own).
+void parse_bounded_flag(std::string_view flag, const std::string& text, uint32_t min, uint32_t max,
+    uint32_t& out, std::vector<ConfigError>& errors)
+{
+    uint32_t value = 0;
+    if (!parse_uint32_flag(flag, text, min, max, value, errors)) {
+        return;
+    }
+    if (value < min || value > max) {
+        errors.push_back(
+            flag_error(flag, fmt::format("must be between {} and {}, got {}", min, max, text)));
+        return;
+    }
+    out = value;
 }
 
 LogLevel log_level_from(std::string_view name)
@@ -206,19 +224,11 @@ RunRequest BootCommand::run_request(VmConfig config, std::vector<ConfigError>& e
     }
     request.env = m_env;
     if (!m_timeout.empty()) {
-        parse_uint32_flag("--timeout", m_timeout, 1, 4'000'000, request.timeout_s, errors);
-        if (request.timeout_s == 0 || request.timeout_s > 4'000'000) {
-            errors.push_back(flag_error(
-                "--timeout", fmt::format("must be between 1 and 4000000, got {}", m_timeout)));
-        }
+        parse_bounded_flag("--timeout", m_timeout, 1, 4'000'000, request.timeout_s, errors);
     }
     if (!m_agent_timeout.empty()) {
-        parse_uint32_flag(
+        parse_bounded_flag(
             "--agent-timeout", m_agent_timeout, 1, 3600, request.agent_timeout_s, errors);
-        if (request.agent_timeout_s == 0 || request.agent_timeout_s > 3600) {
-            errors.push_back(flag_error("--agent-timeout",
-                fmt::format("must be between 1 and 3600, got {}", m_agent_timeout)));
-        }
     }
     request.config = std::move(config);
     return request;

@@ -250,3 +250,12 @@ TEST_CASE("cli: --vsock sets the hybrid vsock socket and is validated")
         == "partvm: --vsock: the path is 100 bytes long; a Unix socket path may have at most 96 "
            "here\n");
 }
+
+TEST_CASE("cli: run --timeout out of range or too large is reported once")
+{
+    CHECK(run({ "run", "--kernel", "k", "--rootfs", "r", "--timeout", "0", "--", "true" }).err
+        == "partvm: --timeout: must be between 1 and 4000000, got 0\n");
+    CHECK(run({ "run", "--kernel", "k", "--rootfs", "r", "--timeout", "99999999999", "--", "true" })
+              .err
+        == "partvm: --timeout: must be between 1 and 4000000, got 99999999999\n");
+}

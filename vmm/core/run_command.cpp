@@ -143,6 +143,7 @@ int run_session(
     enum class Abort { None, VmStopped, GaveUp, Watchdog };
     Abort abort = Abort::None;
     int stop_signals = 0;
+    int last_signal = 0;
     agent::client::Hooks hooks;
     hooks.wake_fd = epoll.get();
     hooks.on_wake = [&](agent::client::Control& control) {
@@ -159,6 +160,7 @@ int run_session(
                         control.resize(0, rows, cols);
                     } else if (signal != SIGWINCH) {
                         control.signal(0, signal); // Ctrl-C reaches the command, as in a shell.
+                        last_signal = signal;
                         if (++stop_signals >= 2 && abort == Abort::None) {
                             abort = Abort::GaveUp; // The command ignores it: stop the VM.
                             ::shutdown(connection.get(), SHUT_RDWR);
@@ -183,7 +185,7 @@ int run_session(
         return exit_run_failure;
     case Abort::GaveUp:
         report("stopped: the command did not exit on the signal");
-        return 128 + SIGINT;
+        return 128 + last_signal;
     case Abort::Watchdog:
         report(fmt::format("the command did not end within --timeout {} s", request.timeout_s));
         return exit_run_timeout;
