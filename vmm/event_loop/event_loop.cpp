@@ -3,6 +3,7 @@
 #include "vmm/base/check.h"
 #include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
+#include "vmm/event_loop/restricted_ring.h"
 
 #include <algorithm>
 #include <poll.h>
@@ -14,11 +15,11 @@ namespace vmm {
 Result<std::unique_ptr<EventLoop>> EventLoop::create(unsigned queue_depth)
 {
     std::unique_ptr<EventLoop> loop(new EventLoop(TRY(make_eventfd())));
-    if (int error = io_uring_queue_init(queue_depth, &loop->m_ring, 0); error < 0) {
-        errno = -error;
-        return Error::from_errno("io_uring_setup (is io_uring disabled on this host?)");
-    }
+    TRY(init_restricted_ring(loop->m_ring, queue_depth, file_slots));
     loop->m_ring_ready = true;
+    for (unsigned slot = file_slots; slot-- > 0;) {
+        loop->m_free_slots.push_back(slot); // Lowest first off the back.
+    }
     const int wake_fd = loop->m_wake_fd.get();
     loop->watch(wake_fd, [wake_fd] { drain_eventfd(wake_fd); });
     return loop;
@@ -47,28 +48,77 @@ io_uring_sqe* EventLoop::next_sqe()
     return sqe;
 }
 
-void EventLoop::arm(WatchId id, int fd)
+std::optional<unsigned> EventLoop::take_slot(int fd)
+{
+    if (m_free_slots.empty()) {
+        LOG_ERROR("event loop: all {} file slots in use; fd {} is not watched", file_slots, fd);
+        return std::nullopt;
+    }
+    const unsigned slot = m_free_slots.back();
+    if (int error = io_uring_register_files_update(&m_ring, slot, &fd, 1); error < 0) {
+        LOG_ERROR("event loop: cannot register fd {}: error {}", fd, -error);
+        return std::nullopt;
+    }
+    m_free_slots.pop_back();
+    return slot;
+}
+
+void EventLoop::release_slot(unsigned slot)
+{
+    // The slot's reference to the file goes; a poll still in flight holds its own.
+    const int empty = -1;
+    if (int error = io_uring_register_files_update(&m_ring, slot, &empty, 1); error < 0) {
+        LOG_ERROR("event loop: cannot empty file slot {}: error {}", slot, -error);
+        return; // Leaked rather than handed out while it still holds a file.
+    }
+    m_free_slots.push_back(slot);
+}
+
+void EventLoop::forget(WatchId id)
+{
+    auto it = m_watches.find(id);
+    if (it == m_watches.end()) {
+        return;
+    }
+    if (it->second.kind != Kind::Timer) {
+        release_slot(it->second.slot);
+    }
+    m_watches.erase(it);
+}
+
+void EventLoop::arm(WatchId id, unsigned slot)
 {
     io_uring_sqe* sqe = next_sqe();
-    io_uring_prep_poll_multishot(sqe, fd, POLLIN);
+    io_uring_prep_poll_multishot(sqe, int(slot), POLLIN);
+    sqe->flags |= IOSQE_FIXED_FILE;
     io_uring_sqe_set_data64(sqe, id);
 }
 
 EventLoop::WatchId EventLoop::watch(int fd, Handler on_readable)
 {
     const WatchId id = m_next_id++;
-    m_watches.emplace(
-        id, Watch { fd, Kind::Readable, std::make_shared<Handler>(std::move(on_readable)) });
-    arm(id, fd);
+    const auto slot = take_slot(fd);
+    if (!slot) {
+        return id; // Never fires; unwatch() of it is a no-op.
+    }
+    m_watches.emplace(id,
+        Watch { fd, *slot, Kind::Readable, std::make_shared<Handler>(std::move(on_readable)) });
+    arm(id, *slot);
     return id;
 }
 
 EventLoop::WatchId EventLoop::when_ready(int fd, uint32_t events, Handler on_ready)
 {
     const WatchId id = m_next_id++;
-    m_watches.emplace(id, Watch { fd, Kind::Once, std::make_shared<Handler>(std::move(on_ready)) });
+    const auto slot = take_slot(fd);
+    if (!slot) {
+        return id;
+    }
+    m_watches.emplace(
+        id, Watch { fd, *slot, Kind::Once, std::make_shared<Handler>(std::move(on_ready)) });
     io_uring_sqe* sqe = next_sqe();
-    io_uring_prep_poll_add(sqe, fd, events);
+    io_uring_prep_poll_add(sqe, int(*slot), events);
+    sqe->flags |= IOSQE_FIXED_FILE;
     io_uring_sqe_set_data64(sqe, id);
     return id;
 }
@@ -76,14 +126,16 @@ EventLoop::WatchId EventLoop::when_ready(int fd, uint32_t events, Handler on_rea
 EventLoop::WatchId EventLoop::after(std::chrono::nanoseconds delay, Handler on_expiry)
 {
     const WatchId id = m_next_id++;
-    m_watches.emplace(
-        id, Watch { -1, Kind::Timer, std::make_shared<Handler>(std::move(on_expiry)) });
     const auto count = std::max<int64_t>(delay.count(), 0);
-    __kernel_timespec when { .tv_sec = count / 1'000'000'000, .tv_nsec = count % 1'000'000'000 };
+    auto [it, _] = m_watches.emplace(id,
+        Watch { -1, 0, Kind::Timer, std::make_shared<Handler>(std::move(on_expiry)),
+            { .tv_sec = count / 1'000'000'000, .tv_nsec = count % 1'000'000'000 } });
     io_uring_sqe* sqe = next_sqe();
-    io_uring_prep_timeout(sqe, &when, 0, 0);
+    // The kernel reads the time at submission; map nodes stay put until then.
+    io_uring_prep_timeout(sqe, &it->second.when, 0, 0);
+    sqe->flags |= IOSQE_FIXED_FILE; // Required on every SQE by the ring's restrictions.
     io_uring_sqe_set_data64(sqe, id);
-    io_uring_submit(&m_ring); // The kernel reads `when` at submission: it must do so now.
+    io_uring_submit(&m_ring); // Now, while the watch (and its time) surely exists.
     return id;
 }
 
@@ -93,14 +145,10 @@ void EventLoop::unwatch(WatchId id)
     if (it == m_watches.end()) {
         return;
     }
-    const Kind kind = it->second.kind;
-    m_watches.erase(it);
+    forget(id);
     io_uring_sqe* sqe = next_sqe();
-    if (kind == Kind::Timer) {
-        io_uring_prep_timeout_remove(sqe, id, 0);
-    } else {
-        io_uring_prep_poll_remove(sqe, id);
-    }
+    io_uring_prep_cancel64(sqe, id, 0); // Finds polls and timeouts alike by their user data.
+    sqe->flags |= IOSQE_FIXED_FILE;
     io_uring_sqe_set_data64(sqe, 0);
 }
 
@@ -169,7 +217,7 @@ void EventLoop::run()
                 if (fired) {
                     ready.emplace_back(id, it->second.handler);
                 } else {
-                    m_watches.erase(it);
+                    forget(id);
                 }
                 continue;
             }
@@ -177,10 +225,10 @@ void EventLoop::run()
                 if (cqe->res < 0) {
                     LOG_WARN(
                         "event loop: watch of fd {} failed: error {}", it->second.fd, -cqe->res);
-                    m_watches.erase(it);
+                    forget(id);
                     continue;
                 }
-                arm(id, it->second.fd); // The kernel ended the multishot poll: start another.
+                arm(id, it->second.slot); // The kernel ended the multishot poll: start another.
             }
             if (cqe->res > 0) {
                 ready.emplace_back(id, it->second.handler);
@@ -193,7 +241,7 @@ void EventLoop::run()
                 continue; // Unwatched by an earlier handler of this batch.
             }
             if (it->second.kind != Kind::Readable) {
-                m_watches.erase(it); // Its one call: gone before the handler can re-arm it.
+                forget(id); // Its one call: gone before the handler can re-arm it.
             }
             (*handler)();
         }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The device thread's event loop, on io_uring: readiness watches on fds (eventfds from KVM and
 // the vCPU threads, sockets), one-shot timers, and functions posted from other threads. One thread
-// runs it.
+// runs it. The ring is restricted (restricted_ring.h): every watched fd takes a slot of its
+// registered-file table while the watch lasts.
 #pragma once
 #include "vmm/base/result.h"
 #include "vmm/base/unique_fd.h"
@@ -11,6 +12,7 @@
 #include <liburing.h>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -20,6 +22,10 @@ class EventLoop {
 public:
     using Handler = std::function<void()>;
     using WatchId = uint64_t;
+
+    /// Registered-file slots: one per live watch. VMBus channels and vsock connections are capped
+    /// well below this (VsockService::Options::max_connections).
+    static constexpr unsigned file_slots = 2048;
 
     static Result<std::unique_ptr<EventLoop>> create(unsigned queue_depth = 64);
     ~EventLoop();
@@ -48,9 +54,14 @@ public:
 
 private:
     explicit EventLoop(UniqueFd wake_fd);
-    void arm(WatchId id, int fd);
+    void arm(WatchId id, unsigned slot);
     void run_posted();
     io_uring_sqe* next_sqe();
+    /// A slot holding `fd`; nullopt (logged) when the table is full or the kernel refuses.
+    std::optional<unsigned> take_slot(int fd);
+    void release_slot(unsigned slot);
+    /// Ends a watch (if it still exists): its slot goes back to the table.
+    void forget(WatchId id);
 
     enum class Kind {
         Readable, ///< Multishot poll, re-armed when the kernel ends it.
@@ -59,8 +70,10 @@ private:
     };
     struct Watch {
         int fd; // -1 for timers.
+        unsigned slot; // The fd's registered-file slot; unused for timers.
         Kind kind;
         std::shared_ptr<Handler> handler; // Shared: a handler may unwatch itself mid-call.
+        __kernel_timespec when {}; // Timers: read by the kernel when the SQE is submitted.
     };
 
     io_uring m_ring {};
@@ -68,6 +81,7 @@ private:
     UniqueFd m_wake_fd; // eventfd: posts and stop() write it.
     std::unordered_map<WatchId, Watch> m_watches;
     WatchId m_next_id { 1 }; // 0 marks completions nobody waits for (poll removals).
+    std::vector<unsigned> m_free_slots;
     std::mutex m_posted_lock;
     std::vector<Handler> m_posted;
     bool m_stop_requested { false }; // Under m_posted_lock.
