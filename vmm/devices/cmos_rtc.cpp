@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/devices/cmos_rtc.h"
 
+#include <chrono>
+
 #include <algorithm>
 
 namespace vmm {
@@ -33,26 +35,31 @@ uint8_t to_bcd(int value)
 
 uint8_t CmosRtc::read_register(uint8_t index) const
 {
-    const std::time_t now = m_now();
-    std::tm utc {};
-    gmtime_r(&now, &utc);
+    // Calendar arithmetic rather than gmtime_r, whose first call makes glibc read /etc/localtime:
+    // a file the vCPU thread may not open (seccomp) and that the jail does not have.
+    using namespace std::chrono;
+    const sys_seconds now { seconds(m_now()) };
+    const sys_days today = floor<days>(now);
+    const year_month_day date { today };
+    const hh_mm_ss time { now - today };
+    const int year = int(date.year());
     switch (index) {
     case reg_seconds:
-        return to_bcd(utc.tm_sec);
+        return to_bcd(int(time.seconds().count()));
     case reg_minutes:
-        return to_bcd(utc.tm_min);
+        return to_bcd(int(time.minutes().count()));
     case reg_hours:
-        return to_bcd(utc.tm_hour);
+        return to_bcd(int(time.hours().count()));
     case reg_weekday:
-        return to_bcd(utc.tm_wday + 1);
+        return to_bcd(int(weekday(today).c_encoding()) + 1);
     case reg_day:
-        return to_bcd(utc.tm_mday);
+        return to_bcd(int(unsigned(date.day())));
     case reg_month:
-        return to_bcd(utc.tm_mon + 1);
+        return to_bcd(int(unsigned(date.month())));
     case reg_year:
-        return to_bcd(utc.tm_year % 100);
+        return to_bcd(year % 100);
     case reg_century:
-        return to_bcd((utc.tm_year + 1900) / 100);
+        return to_bcd(year / 100);
     case reg_a:
         return reg_a_value;
     case reg_b:
