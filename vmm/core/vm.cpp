@@ -133,11 +133,21 @@ VmOutcome Vm::run()
 
 void Vm::start()
 {
+    Sandbox* sandbox = m_sandbox.get();
+    auto fence = [sandbox](ThreadKind kind) -> std::function<void()> {
+        if (!sandbox) {
+            return {};
+        }
+        return [sandbox, kind] { sandbox->enter_worker(kind); };
+    };
     if (m_vmbus) {
-        m_vmbus->start();
+        m_vmbus->start(fence(ThreadKind::Io));
     }
     for (auto& vcpu : m_vcpus) {
-        vcpu->start();
+        vcpu->start(fence(ThreadKind::Vcpu));
+    }
+    if (sandbox) {
+        sandbox->enter_control(); // Opens the gate: only now may the guest run.
     }
 }
 

@@ -11,6 +11,7 @@
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vm_fd.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/sandbox/sandbox.h"
 #include "vmm/vcpu/vcpu.h"
 #include "vmm/vmbus/vmbus_host.h"
 #include "vmm/vmbus/vsock_service.h"
@@ -67,6 +68,8 @@ public:
     /// How long a stop signal waits for the guest to shut down by itself; 0 stops at once.
     void set_shutdown_timeout(std::chrono::milliseconds timeout) { m_shutdown_timeout = timeout; }
     std::vector<std::unique_ptr<Vcpu>>& vcpus() { return m_vcpus; }
+    /// Fences every thread at start(); start() must then be called on the control thread.
+    void set_sandbox(std::unique_ptr<Sandbox> sandbox) { m_sandbox = std::move(sandbox); }
 
     /// Starts the VMBus host and every vCPU, and blocks until the guest stops. SIGINT, SIGTERM or
     /// SIGHUP (which the caller must have blocked in every thread) first ask the guest to shut
@@ -76,6 +79,7 @@ public:
 
     /// For callers that run their own loop (partvm run): start() the threads, wait on stop_fd(),
     /// then stop() them. run() is these three around its signal handling.
+    /// With a sandbox, the calling thread is fenced as the control thread before the guest runs.
     void start();
     /// Readable once the guest stopped (or request_stop() was called); see stop_reason().
     int stop_fd() const { return m_stop_event.get(); }
@@ -104,6 +108,7 @@ private:
     UniqueFd m_stop_event; // eventfd written once by request_stop().
     std::atomic<int> m_stop_reason { -1 };
     std::chrono::milliseconds m_shutdown_timeout { 0 };
+    std::unique_ptr<Sandbox> m_sandbox; // Outlives the threads that wait at its gate.
     std::unique_ptr<hyperv::SynicPorts> m_synic_ports;
     std::unique_ptr<vmbus::ic::ShutdownDevice>
         m_shutdown_device; // Outlives the host that offers it.

@@ -4,6 +4,7 @@
 #include "vmm/hyperv/synic.h"
 
 #include <csignal>
+#include <fmt/core.h>
 #include <linux/kvm.h>
 
 namespace vmm {
@@ -31,12 +32,16 @@ void Vcpu::install_kick_handler()
     ::sigaction(kick_signal(), &action, nullptr);
 }
 
-void Vcpu::start()
+void Vcpu::start(std::function<void()> on_thread_start)
 {
-    m_thread = std::thread([this] {
+    m_thread = std::thread([this, on_thread_start = std::move(on_thread_start)] {
         m_handle = pthread_self();
+        ::pthread_setname_np(m_handle, fmt::format("vcpu{}", m_fd.id()).c_str()); // In SIGSYS logs.
         m_started.store(true, std::memory_order_release);
         m_started.notify_all();
+        if (on_thread_start) {
+            on_thread_start();
+        }
         run_loop();
     });
     m_started.wait(false, std::memory_order_acquire);

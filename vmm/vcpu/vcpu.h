@@ -8,6 +8,7 @@
 #include "vmm/memory/guest_memory.h"
 
 #include <atomic>
+#include <functional>
 #include <pthread.h>
 #include <thread>
 
@@ -41,8 +42,9 @@ public:
     static void install_kick_handler();
 
     VcpuFd& fd() { return m_fd; }
-    /// Starts the thread. The vCPU's registers must be set up.
-    void start();
+    /// Starts the thread, which calls `on_thread_start` (the sandbox's fence, vmm/sandbox) before
+    /// its first KVM_RUN. The vCPU's registers must be set up.
+    void start(std::function<void()> on_thread_start = {});
     /// Asks the thread to leave KVM_RUN and end. Any thread; does not wait.
     void kick();
     /// Waits for the thread to end (after kick()).

@@ -6,6 +6,7 @@
 #include "vmm/base/log.h"
 #include "vmm/kvm/vm_fd.h"
 
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -57,9 +58,15 @@ VmbusHost::~VmbusHost()
     stop();
 }
 
-void VmbusHost::start()
+void VmbusHost::start(std::function<void()> on_thread_start)
 {
-    m_thread = std::thread([this] { m_loop->run(); });
+    m_thread = std::thread([this, on_thread_start = std::move(on_thread_start)] {
+        ::pthread_setname_np(::pthread_self(), "vmbus-io"); // Names it in SIGSYS logs.
+        if (on_thread_start) {
+            on_thread_start();
+        }
+        m_loop->run();
+    });
 }
 
 void VmbusHost::stop()

@@ -9,6 +9,7 @@
 #include "vmm/hyperv/synic_ports.h"
 
 #include <deque>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -31,7 +32,8 @@ public:
     EventLoop& loop() { return *m_loop; }
     vmbus::ControlPlane& control() { return m_control; }
 
-    void start();
+    /// Starts the VMBus thread, which calls `on_thread_start` (the sandbox's fence) first.
+    void start(std::function<void()> on_thread_start = {});
     /// Stops the thread; the guest is no longer served. Idempotent.
     void stop();
 
