@@ -135,6 +135,10 @@ private:
     std::string m_vsock;
     CLI::Option* m_no_serial_option { nullptr };
     std::string m_log_level { "warn" };
+    bool m_no_seccomp { false };
+    std::string m_forbidden_syscall_test;
+    bool m_no_jail { false };
+    Fencing fencing() const;
 
     bool m_run_mode;
     std::vector<std::string> m_command;
@@ -215,6 +219,10 @@ RunRequest BootCommand::run_request(VmConfig config, std::vector<ConfigError>& e
     request.user = m_user;
     request.stdin_open = m_interactive;
     request.tty = m_tty;
+    if (!config.vsock.socket.empty()) {
+        errors.push_back({ "", 0, 0, "vsock.socket",
+            "partvm run connects to its guest itself; --vsock is for partvm boot" });
+    }
     for (const std::string& assignment : m_env) {
         const size_t equals = assignment.find('=');
         if (equals == 0 || equals == std::string::npos) {
@@ -284,7 +292,26 @@ CLI::App* BootCommand::add_to(CLI::App& app)
             "conversation)")
         ->check(CLI::IsMember({ "error", "warn", "info", "debug", "trace" }))
         ->type_name("LEVEL");
+    boot->add_flag("--no-seccomp", m_no_seccomp,
+        "Debugging only: run the VMM's threads without their seccomp filters");
+    // Tests only, hence no group (hidden from --help): proves each filter kills.
+    boot->add_option("--test-forbidden-syscall", m_forbidden_syscall_test)
+        ->check(CLI::IsMember({ "vcpu", "io", "control" }))
+        ->group("");
+    if (m_run_mode) {
+        boot->add_flag("--no-jail", m_no_jail,
+            "As root, run the VMM without partvm-jailer (its own namespaces, chroot, cgroup and "
+            "an unprivileged user)");
+    }
     return boot;
+}
+
+Fencing BootCommand::fencing() const
+{
+    Fencing fencing;
+    fencing.seccomp = !m_no_seccomp;
+    fencing.forbidden_syscall_test = thread_kind_from(m_forbidden_syscall_test);
+    return fencing;
 }
 
 void BootCommand::apply_flags(VmConfig& config, std::vector<ConfigError>& errors) const
@@ -368,6 +395,8 @@ CliOutcome BootCommand::finish(std::ostream& err)
     }
     if (m_run_mode) {
         RunRequest request = run_request(std::move(config), errors);
+        request.fencing = fencing();
+        request.jail = !m_no_jail;
         if (!errors.empty()) {
             print_errors(err, errors);
             return { exit_usage_error };
@@ -378,7 +407,7 @@ CliOutcome BootCommand::finish(std::ostream& err)
         print_errors(err, errors);
         return { exit_usage_error };
     }
-    return { BootRequest { std::move(config), log_level_from(m_log_level) } };
+    return { BootRequest { std::move(config), log_level_from(m_log_level), fencing() } };
 }
 
 } // namespace

@@ -5,6 +5,9 @@
 #pragma once
 #include "vmm/base/log.h"
 #include "vmm/config/vm_config.h"
+#include "vmm/sandbox/thread_kind.h"
+
+#include <optional>
 
 #include <iosfwd>
 #include <string>
@@ -16,10 +19,18 @@ namespace vmm {
 /// Exit status for usage and configuration errors: reported before any KVM work (§2.4).
 inline constexpr int exit_usage_error = 2;
 
+/// How the VMM process is fenced in (vmm/sandbox).
+struct Fencing {
+    bool seccomp { true }; ///< --no-seccomp turns the filters off, for debugging.
+    /// --test-forbidden-syscall KIND (hidden, tests only): that thread kind breaks its filter.
+    std::optional<ThreadKind> forbidden_syscall_test;
+};
+
 /// `partvm boot`: start one VM.
 struct BootRequest {
     VmConfig config; ///< The --config file with the flags applied on top; validate() passed.
     LogLevel log_level { LogLevel::Warn };
+    Fencing fencing;
 };
 
 /// `partvm run`: start one VM, run a command in it through the guest agent.
@@ -34,6 +45,8 @@ struct RunRequest {
     uint32_t agent_timeout_s { 60 };
     bool stdin_open { false }; ///< -i
     bool tty { false }; ///< -t
+    Fencing fencing;
+    bool jail { true }; ///< As root, start the VMM through partvm-jailer; --no-jail says not to.
 };
 
 /// What main() does next. Each new subcommand adds its request type to the variant.

@@ -8,6 +8,7 @@
 #include "vmm/core/run_command.h"
 
 #include <csignal>
+#include <malloc.h>
 #include <fmt/core.h>
 
 using namespace vmm;
@@ -57,7 +58,6 @@ void report_outcome(const VmOutcome& outcome)
 int run_boot(const BootRequest& request)
 {
     set_log_level(request.log_level);
-    block_stop_signals();
     Vcpu::install_kick_handler();
     auto built = build_vm(request.config);
     if (auto* error = std::get_if<BuildError>(&built)) {
@@ -66,6 +66,15 @@ int run_boot(const BootRequest& request)
     }
     auto& vm = std::get<std::unique_ptr<Vm>>(built);
     vm->set_shutdown_timeout(std::chrono::seconds(request.config.machine.shutdown_timeout_s));
+    if (!request.fencing.seccomp) {
+        fmt::print(stderr,
+            "partvm: warning: --no-seccomp: the VMM runs without its seccomp filters; a guest "
+            "that escapes KVM meets no syscall fence. Use it for debugging only.\n");
+    }
+    vm->set_sandbox(std::make_unique<Sandbox>(Sandbox::Options {
+        .seccomp = request.fencing.seccomp,
+        .forbidden_syscall_test = request.fencing.forbidden_syscall_test,
+    }));
     const VmOutcome outcome = vm->run();
     report_outcome(outcome);
     return outcome.reason ? exit_for_stop(*outcome.reason) : exit_for_signal(outcome.signal);
@@ -75,6 +84,12 @@ int run_boot(const BootRequest& request)
 
 int main(int argc, char** argv)
 {
+    // A fixed arena count: otherwise glibc's malloc reads /sys/devices/system/cpu/online the first
+    // time each thread allocates, which neither the seccomp filters nor the jail allow.
+    ::mallopt(M_ARENA_MAX, 4);
+    // First thing: in a jail partvm is PID 1 of its namespace, where a stop signal that is
+    // neither blocked nor handled is dropped rather than delivered.
+    block_stop_signals();
     CliOutcome cli = parse_cli(argc, argv);
     if (cli.should_exit()) {
         return cli.exit_code();

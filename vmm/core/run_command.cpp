@@ -4,16 +4,21 @@
 #include "agent/protocol/limits.h"
 #include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
-#include "vmm/core/builder.h"
 #include "vmm/core/terminal.h"
+#include "vmm/core/vmm_process.h"
 
+#include <climits>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <fmt/core.h>
 #include <future>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -39,36 +44,64 @@ sigset_t handled_signals()
     return signals;
 }
 
-/// The agent's connection, handed over from the VMBus thread.
-struct AgentConnection {
-    UniqueFd ready { make_eventfd().value() };
-    std::mutex lock;
-    UniqueFd fd;
-
-    void deliver(UniqueFd connection)
+/// partvm run's private directory: the VMM's vsock socket, and our listener for the agent at
+/// "vsock_<agent port>", where the VMM sends the guest's connection. Removed with everything in it.
+class RunDir {
+public:
+    static Result<RunDir> create()
     {
-        {
-            std::lock_guard guard(lock);
-            if (fd.valid()) {
-                return; // Only the first agent connection counts.
-            }
-            fd = std::move(connection);
+        const char* base = std::getenv("TMPDIR");
+        std::string path = fmt::format("{}/partvm-XXXXXX", base && *base ? base : "/tmp");
+        if (!::mkdtemp(path.data())) {
+            return Error::from_errno("cannot create partvm run's directory");
         }
-        (void)signal_eventfd(ready.get());
+        return RunDir(std::move(path));
     }
-    UniqueFd take()
+    RunDir(RunDir&& other) noexcept
+        : m_path(std::exchange(other.m_path, {}))
     {
-        std::lock_guard guard(lock);
-        return std::move(fd);
     }
+    ~RunDir()
+    {
+        if (!m_path.empty()) {
+            std::error_code ignored;
+            std::filesystem::remove_all(m_path, ignored);
+        }
+    }
+    const std::string& path() const { return m_path; }
+
+private:
+    explicit RunDir(std::string path)
+        : m_path(std::move(path))
+    {
+    }
+    std::string m_path;
 };
+
+/// Listens where the VMM forwards guest connections to `port`.
+Result<UniqueFd> listen_for_guest(const std::string& dir, uint32_t port)
+{
+    const std::string path = fmt::format("{}/vsock_{}", dir, port);
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    sockaddr_un address { .sun_family = AF_UNIX, .sun_path = {} };
+    if (!fd.valid() || path.size() >= sizeof(address.sun_path)) {
+        return Error::from_errno("agent socket");
+    }
+    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0
+        || ::listen(fd.get(), 4) != 0) {
+        return Error::from_errno("agent socket");
+    }
+    return fd;
+}
 
 enum class Waited { Connected, VmStopped, Interrupted, TimedOut };
 
-/// Waits for the agent to connect, the VM to stop, a stop signal, or the deadline.
-Waited wait_for_agent(Vm& vm, AgentConnection& agent, int signal_fd, Clock::time_point deadline)
+/// Waits for the agent to connect, the VMM to end, a stop signal, or the deadline.
+Waited wait_for_agent(
+    VmmProcess& vmm, int listen_fd, UniqueFd& agent, int signal_fd, Clock::time_point deadline)
 {
-    pollfd fds[3] = { { agent.ready.get(), POLLIN, 0 }, { vm.stop_fd(), POLLIN, 0 },
+    pollfd fds[3] = { { listen_fd, POLLIN, 0 }, { vmm.exit_fd(), POLLIN, 0 },
         { signal_fd, POLLIN, 0 } };
     while (true) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
@@ -79,7 +112,10 @@ Waited wait_for_agent(Vm& vm, AgentConnection& agent, int signal_fd, Clock::time
             continue;
         }
         if (fds[0].revents & POLLIN) {
-            return Waited::Connected;
+            agent = UniqueFd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+            if (agent.valid()) {
+                return Waited::Connected;
+            }
         }
         if (fds[1].revents & POLLIN) {
             return Waited::VmStopped;
@@ -117,8 +153,8 @@ agent::protocol::Exec make_exec(const RunRequest& request, const Terminal* termi
 /// Runs the session; returns the exit status. Watches, besides the session: signals (forwarded
 /// to the guest process; a second stop signal gives up on it), the VM stopping underneath, and a
 /// host-side deadline a little after --timeout in case the guest stops answering.
-int run_session(
-    Vm& vm, const RunRequest& request, UniqueFd connection, int signal_fd, const Terminal* terminal)
+int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection, int signal_fd,
+    const Terminal* terminal)
 {
     constexpr int agent_handshake_ms = 10'000;
     auto client = agent::client::Client::handshake(connection.get(), agent_handshake_ms);
@@ -135,7 +171,7 @@ int run_session(
         when.it_value.tv_sec = time_t(request.timeout_s) + 10; // The agent's own kill comes first.
         ::timerfd_settime(watchdog.get(), 0, &when, nullptr);
     }
-    for (int fd : { signal_fd, vm.stop_fd(), watchdog.get() }) {
+    for (int fd : { signal_fd, vmm.exit_fd(), watchdog.get() }) {
         epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
         ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &event);
     }
@@ -168,7 +204,7 @@ int run_session(
                     }
                 }
             } else if (abort == Abort::None) {
-                abort = fd == vm.stop_fd() ? Abort::VmStopped : Abort::Watchdog;
+                abort = fd == vmm.exit_fd() ? Abort::VmStopped : Abort::Watchdog;
                 ::shutdown(connection.get(), SHUT_RDWR); // Ends run() with a lost connection.
             }
         }
@@ -181,7 +217,8 @@ int run_session(
     auto results = client->run(std::span(&session, 1), hooks);
     switch (abort) {
     case Abort::VmStopped:
-        report("the VM stopped before the command finished");
+        report(fmt::format(
+            "the VM stopped before the command finished: {}", describe_vmm_end(vmm.reap())));
         return exit_run_failure;
     case Abort::GaveUp:
         report("stopped: the command did not exit on the signal");
@@ -211,36 +248,63 @@ int run_command(const RunRequest& request)
     const sigset_t signals = handled_signals();
     ::pthread_sigmask(SIG_BLOCK, &signals, nullptr); // Before any thread: all inherit it.
     ::signal(SIGPIPE, SIG_IGN); // A closed stdout ends the output, not partvm.
-    Vcpu::install_kick_handler();
-
-    auto built = build_vm(request.config);
-    if (auto* error = std::get_if<BuildError>(&built)) {
-        report(error->message);
-        return error->kind == BuildError::Kind::BadInput ? exit_usage_error : exit_run_failure;
-    }
-    auto& vm = std::get<std::unique_ptr<Vm>>(built);
-    AgentConnection agent;
-    vm->vsock()->listen(agent::protocol::agent_vsock_port,
-        [&agent](UniqueFd connection) { agent.deliver(std::move(connection)); });
-
     UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+
+    auto dir = RunDir::create();
+    if (!dir) {
+        report(dir.error().message());
+        return exit_run_failure;
+    }
+    VmmLaunch launch;
+    launch.socket_dir = dir->path();
+    // As root, the VMM goes to jail (partvm-jailer); otherwise it runs as the caller, still under
+    // its seccomp filters.
+    launch.jailed = request.jail && ::geteuid() == 0;
+    launch.jail_id = fmt::format("run-{}-{}", ::getpid(), Clock::now().time_since_epoch().count());
+    auto listener = listen_for_guest(dir->path(), agent::protocol::agent_vsock_port);
+    if (!listener) {
+        report(listener.error().message());
+        return exit_run_failure;
+    }
+    if (launch.jailed) {
+        // The jailed VMM creates its socket here and connects to ours.
+        const std::string ours
+            = fmt::format("{}/vsock_{}", dir->path(), agent::protocol::agent_vsock_port);
+        if (::chown(dir->path().c_str(), launch.jail_uid, launch.jail_gid) != 0
+            || ::chown(ours.c_str(), launch.jail_uid, launch.jail_gid) != 0) {
+            report(Error::from_errno("cannot hand the run directory to the jail").message());
+            return exit_run_failure;
+        }
+    }
+    std::string self(PATH_MAX, '\0');
+    const ssize_t length = ::readlink("/proc/self/exe", self.data(), self.size());
+    if (length <= 0) {
+        report("cannot find partvm's own executable (/proc/self/exe)");
+        return exit_run_failure;
+    }
+    self.resize(size_t(length));
+
     std::optional<Terminal> terminal = request.tty ? Terminal::take(STDIN_FILENO) : std::nullopt;
     if (request.tty && !terminal) {
         report("-t needs a terminal on stdin");
         return exit_run_failure;
     }
-
-    vm->start();
+    auto vmm = VmmProcess::spawn(vmm_argv(request, launch, self));
+    if (!vmm) {
+        report(vmm.error().message());
+        return exit_run_failure;
+    }
     int status = exit_run_failure;
+    UniqueFd agent;
     const auto deadline = Clock::now() + std::chrono::seconds(request.agent_timeout_s);
-    switch (wait_for_agent(*vm, agent, signal_fd.get(), deadline)) {
+    switch (wait_for_agent(*vmm, listener->get(), agent, signal_fd.get(), deadline)) {
     case Waited::Connected:
         status = run_session(
-            *vm, request, agent.take(), signal_fd.get(), terminal ? &*terminal : nullptr);
+            *vmm, request, std::move(agent), signal_fd.get(), terminal ? &*terminal : nullptr);
         break;
     case Waited::VmStopped:
         report(fmt::format(
-            "the VM stopped before its agent connected ({})", describe(vm->stop_reason())));
+            "the VM stopped before its agent connected: {}", describe_vmm_end(vmm->reap())));
         break;
     case Waited::Interrupted:
         status = 128 + SIGINT;
@@ -252,7 +316,7 @@ int run_command(const RunRequest& request)
         break;
     }
     terminal.reset(); // The user's terminal back before anything else is printed.
-    vm->stop();
+    vmm->stop();
     return status;
 }
 
