@@ -55,13 +55,20 @@ def main():
             "-kernel", args.kernel, "-initrd", args.initrd,
             "-append", "panic=-1 quiet partvm.modules=virtio_mmio,vmw_vsock_virtio_transport",
             "-device", "vhost-vsock-device,guest-cid=3"]
-    samples = {"partvm run -- true": [], "qemu-microvm run true": [],
+    # The fence's cost: partvm run as root is jailed and filtered; --no-jail keeps the filters;
+    # --no-seccomp drops those too (the warning goes to stderr, which timed() swallows).
+    variants = {"partvm run -- true": [],
+                "partvm run --no-jail -- true": ["--no-jail"],
+                "partvm run --no-jail --no-seccomp -- true": ["--no-jail", "--no-seccomp"]}
+    samples = {**{name: [] for name in variants}, "qemu-microvm run true": [],
                "partvm exec round trip": [], "qemu-microvm exec round trip": []}
     for run in range(args.runs):
-        wall, proc = timed([args.partvm, "run", "--kernel", args.kernel, "--rootfs", args.initrd,
-                            "--memory", "256M", "--vcpus", "2", "--", "true"], timeout)
-        assert proc.returncode == 0, proc.stderr.decode()[-2000:]
-        samples["partvm run -- true"].append(wall)
+        for name, flags in variants.items():
+            wall, proc = timed([args.partvm, "run", *flags, "--kernel", args.kernel, "--rootfs",
+                                args.initrd, "--memory", "256M", "--vcpus", "2", "--", "true"],
+                               timeout)
+            assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+            samples[name].append(wall)
         wall, _ = with_agent_exec(qemu, [args.agent_exec, "--vsock-port", "10000", "--", "true"],
                                   timeout)
         samples["qemu-microvm run true"].append(wall)
@@ -88,7 +95,11 @@ def main():
     for k, v in summary.items():
         lines.append(f"| {k} | {v['median_s'] * 1000:.1f} ms | {v['min_s'] * 1000:.1f} ms | "
                      f"{v['max_s'] * 1000:.1f} ms | {v['n']} |")
+    fence_cost = (summary["partvm run -- true"]["median_s"]
+                  - summary["partvm run --no-jail --no-seccomp -- true"]["median_s"])
     lines += ["", f"Ratio partvm/QEMU, end to end (`true`, spawn to exit): {end_to_end:.2f}",
+              f"Cost of the fence (jail + seccomp) per run: {fence_cost * 1000:.0f} ms (median "
+              "difference; partvm runs as root here, so `partvm run` is jailed)",
               f"Ratio partvm/QEMU, exec round trip in a booted VM: {round_trip:.2f}", "",
               "QEMU: `" + " ".join(qemu) + "` with agent_exec listening on AF_VSOCK port 10000.",
               "partvm: `partvm run --memory 256M --vcpus 2 -- true`; round trips through "
