@@ -12,8 +12,11 @@ import argparse
 import json
 import os
 import re
+import signal
+import socket
 import statistics
 import subprocess
+import tempfile
 import time
 
 RESULT = re.compile(rb"PARTVM-RESULT uptime=([0-9.]+) cpus=(\d+) hyperv=(\w+)")
@@ -38,7 +41,37 @@ def vmm_rss_kib(pid, guest_bytes):
     return total - guest
 
 
-def boot_once(argv, timeout, measure_memory=False, guest_bytes=0):
+def qmp_exit_counts(path):
+    """QEMU's KVM vCPU counters (query-stats, the same binary stats fd), summed over vCPUs."""
+    with socket.socket(socket.AF_UNIX) as qmp:
+        qmp.settimeout(10)
+        qmp.connect(path)
+        reader = qmp.makefile("rb")
+        reader.readline()  # greeting
+        for command in ({"execute": "qmp_capabilities"},
+                        {"execute": "query-stats", "arguments": {"target": "vcpu"}}):
+            qmp.sendall(json.dumps(command).encode() + b"\n")
+            while True:
+                reply = json.loads(reader.readline())
+                if "return" in reply or "error" in reply:
+                    break
+        totals = {}
+        for block in reply.get("return", []):  # One per vCPU and provider.
+            for stat in block.get("stats", []):
+                value = stat.get("value")
+                if isinstance(value, int) and not isinstance(value, bool) \
+                        and is_exit_counter(stat["name"]):
+                    totals[stat["name"]] = totals.get(stat["name"], 0) + value
+        return totals
+
+
+def is_exit_counter(name):
+    return name == "exits" or name.endswith("_exits") or name in ("hypercalls", "insn_emulation")
+
+
+def boot_once(argv, timeout, measure_memory=False, guest_bytes=0, stats=None):
+    """Boots once; `stats` is ("partvm", json_path) or ("qmp", socket_path) to collect the
+    first-KVM_RUN time and exit counts (partvm writes them when SIGTERM stops it)."""
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL)
@@ -64,11 +97,25 @@ def boot_once(argv, timeout, measure_memory=False, guest_bytes=0):
             break
         else:
             time.sleep(0.002)
+    counters = None
+    if stats and stats[0] == "qmp" and wall is not None and proc.poll() is None:
+        try:
+            counters = {"exits": qmp_exit_counts(stats[1])}
+        except (OSError, ValueError) as error:
+            print(f"query-stats failed: {error}", flush=True)
     # The figure is taken; how the VM then ends is not what this measures.
     if proc.poll() is None:
-        proc.kill()
+        proc.send_signal(signal.SIGTERM)  # partvm --shutdown-timeout 0 stops at once
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     proc.wait()
-    return wall, uptime, rss
+    if stats and stats[0] == "partvm" and os.path.exists(stats[1]):
+        with open(stats[1]) as f:
+            counters = json.load(f)
+        os.unlink(stats[1])
+    return wall, uptime, rss, counters
 
 
 def summary(values):
@@ -90,14 +137,16 @@ def main():
     parser.add_argument("--memory-mib", type=int, default=512)
     parser.add_argument("--timeout", type=float, default=240)
     parser.add_argument("--out", required=True, help="JSON results file")
+    parser.add_argument("--machines", default="", help="QEMU machine types to include (microvm,pc)")
+    parser.add_argument("--cmdline", default="console=ttyS0 quiet panic=-1")
     args = parser.parse_args()
 
-    cmdline = "console=ttyS0 quiet panic=-1"
+    cmdline = args.cmdline
     mem = f"{args.memory_mib}M"
     peers = {
         "partvm": [args.partvm, "boot", "--kernel", args.kernel, "--initrd", args.initrd,
                    "--serial", "--vcpus", str(args.vcpus), "--memory", mem,
-                   "--cmdline", cmdline],
+                   "--shutdown-timeout", "0", "--cmdline", cmdline],
         # QEMU tuned as a careful user would: no defaults, no user config, no option ROMs, no
         # legacy PIT/PIC, host CPU, same vCPUs/memory/kernel/initramfs/command line.
         "qemu-microvm": ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host",
@@ -110,20 +159,37 @@ def main():
                     "-nographic", "-serial", "stdio", "-kernel", args.kernel,
                     "-initrd", args.initrd, "-append", cmdline, "-no-reboot"],
     }
-    samples = {name: {"wall": [], "uptime": []} for name in peers}
+    if args.machines:
+        peers = {name: argv for name, argv in peers.items()
+                 if name == "partvm" or name.split("-", 1)[1] in args.machines.split(",")}
+    work = tempfile.mkdtemp(prefix="partvm-boot-bench-")
+    samples = {name: {"wall": [], "uptime": [], "first_kvm_run_ms": []} for name in peers}
+    exits = {name: [] for name in peers}
     for run in range(args.runs):
         for name, argv in peers.items():
-            wall, uptime, _ = boot_once(argv, args.timeout)
+            if name == "partvm":
+                stats = ("partvm", os.path.join(work, "stats.json"))
+                argv = argv + ["--stats", stats[1]]
+            else:
+                stats = ("qmp", os.path.join(work, "qmp.sock"))
+                argv = argv + ["-qmp", f"unix:{stats[1]},server=on,wait=off"]
+            wall, uptime, _, counters = boot_once(argv, args.timeout, stats=stats)
             samples[name]["wall"].append(wall)
             samples[name]["uptime"].append(uptime)
-            print(f"run {run + 1} {name}: wall={wall} uptime={uptime}", flush=True)
+            if counters:
+                exits[name].append(counters.get("exits", {}))
+                if "first_kvm_run_ms" in counters:
+                    samples[name]["first_kvm_run_ms"].append(counters["first_kvm_run_ms"] / 1000)
+            print(f"run {run + 1} {name}: wall={wall} uptime={uptime} "
+                  f"exits={counters.get('exits', {}).get('exits') if counters else None}",
+                  flush=True)
 
     # VMM memory with the guest idle after boot; the guest is held up by partvm.exit=hang.
     memory = {}
     hold = cmdline + " partvm.exit=hang"
     for name, argv in peers.items():
         held = [a if a != cmdline else hold for a in argv]
-        _, _, rss = boot_once(held, args.timeout, True, args.memory_mib << 20)
+        _, _, rss, _ = boot_once(held, args.timeout, True, args.memory_mib << 20)
         memory[name] = rss
         print(f"memory {name}: {rss} KiB outside guest RAM", flush=True)
 
@@ -132,6 +198,11 @@ def main():
               "cmdline": cmdline, "commands": peers,
               "wall_s": {n: summary(s["wall"]) for n, s in samples.items()},
               "guest_uptime_s": {n: summary(s["uptime"]) for n, s in samples.items()},
+              "vmm_to_first_kvm_run_s": {n: summary(s["first_kvm_run_ms"])
+                                         for n, s in samples.items()},
+              "exits_median": {n: {k: statistics.median(e.get(k, 0) for e in runs)
+                                   for k in sorted(set().union(*runs))} if runs else None
+                               for n, runs in exits.items()},
               "vmm_rss_kib": memory}
     with open(args.out, "w") as out:
         json.dump(result, out, indent=2)
@@ -163,6 +234,25 @@ def markdown(result):
             + " | " + (ratio(base["median"], wall["median"]) if base and wall else "n/a")
             + " | " + (f"{rss / 1024:.1f} MiB" if rss else "n/a") + " |")
     lines.append("")
+    first = result.get("vmm_to_first_kvm_run_s", {}).get("partvm")
+    if first:
+        lines.append(f"partvm, VMM start (main) to vCPU 0's first KVM_RUN: median "
+                     f"{first['median'] * 1000:.1f} ms (min {first['min'] * 1000:.1f}, "
+                     f"max {first['max'] * 1000:.1f}).")
+        lines.append("")
+    exits = {n: e for n, e in result.get("exits_median", {}).items() if e}
+    if exits:
+        names = sorted(set().union(*exits.values()),
+                       key=lambda k: -max(e.get(k, 0) for e in exits.values()))
+        lines += ["KVM exits from start to the init line (KVM binary stats; QEMU through "
+                  "query-stats), medians, all vCPUs:", "",
+                  "| counter | " + " | ".join(exits) + " |",
+                  "|---|" + "---|" * len(exits)]
+        for k in names:
+            if any(e.get(k, 0) for e in exits.values()):
+                lines.append(f"| {k} | " + " | ".join(f"{e.get(k, 0):.0f}" for e in exits.values())
+                             + " |")
+        lines.append("")
     for name, argv in result["commands"].items():
         lines.append(f"- `{name}`: `{' '.join(argv)}`")
     return "\n".join(lines) + "\n"

@@ -138,6 +138,7 @@ private:
     bool m_no_seccomp { false };
     std::string m_forbidden_syscall_test;
     bool m_no_jail { false };
+    std::string m_stats_path;
     Fencing fencing() const;
 
     bool m_run_mode;
@@ -298,6 +299,11 @@ CLI::App* BootCommand::add_to(CLI::App& app)
     boot->add_option("--test-forbidden-syscall", m_forbidden_syscall_test)
         ->check(CLI::IsMember({ "vcpu", "io", "control" }))
         ->group("");
+    if (!m_run_mode) {
+        boot->add_option("--stats", m_stats_path,
+                "Write the time to the first KVM_RUN and KVM's exit counts (JSON) here at exit")
+            ->type_name("FILE");
+    }
     if (m_run_mode) {
         boot->add_flag("--no-jail", m_no_jail,
             "As root, run the VMM without partvm-jailer (its own namespaces, chroot, cgroup and "
@@ -407,7 +413,7 @@ CliOutcome BootCommand::finish(std::ostream& err)
         print_errors(err, errors);
         return { exit_usage_error };
     }
-    return { BootRequest { std::move(config), log_level_from(m_log_level), fencing() } };
+    return { BootRequest { std::move(config), log_level_from(m_log_level), fencing(), m_stats_path } };
 }
 
 } // namespace

@@ -31,6 +31,7 @@ struct BootRequest {
     VmConfig config; ///< The --config file with the flags applied on top; validate() passed.
     LogLevel log_level { LogLevel::Warn };
     Fencing fencing;
+    std::string stats_path; ///< --stats FILE: boot timing and KVM exit counts (perf/boot).
 };
 
 /// `partvm run`: start one VM, run a command in it through the guest agent.

@@ -3,6 +3,7 @@
 // status (see exit_status.h).
 #include "vmm/base/log.h"
 #include "vmm/cli/cli.h"
+#include "vmm/core/boot_stats.h"
 #include "vmm/core/builder.h"
 #include "vmm/core/exit_status.h"
 #include "vmm/core/run_command.h"
@@ -55,7 +56,7 @@ void report_outcome(const VmOutcome& outcome)
     }
 }
 
-int run_boot(const BootRequest& request)
+int run_boot(const BootRequest& request, std::chrono::steady_clock::time_point started)
 {
     set_log_level(request.log_level);
     Vcpu::install_kick_handler();
@@ -71,12 +72,24 @@ int run_boot(const BootRequest& request)
             "partvm: warning: --no-seccomp: the VMM runs without its seccomp filters; a guest "
             "that escapes KVM meets no syscall fence. Use it for debugging only.\n");
     }
+    std::optional<BootStats> stats;
+    if (!request.stats_path.empty()) {
+        auto prepared = BootStats::prepare(request.stats_path, *vm, started);
+        if (!prepared) {
+            fmt::print(stderr, "partvm: {}: {}\n", request.stats_path, prepared.error().message());
+            return exit_usage;
+        }
+        stats = std::move(prepared).value();
+    }
     vm->set_sandbox(std::make_unique<Sandbox>(Sandbox::Options {
         .seccomp = request.fencing.seccomp,
         .forbidden_syscall_test = request.fencing.forbidden_syscall_test,
     }));
     const VmOutcome outcome = vm->run();
     report_outcome(outcome);
+    if (stats) {
+        stats->write(*vm);
+    }
     return outcome.reason ? exit_for_stop(*outcome.reason) : exit_for_signal(outcome.signal);
 }
 
@@ -84,6 +97,7 @@ int run_boot(const BootRequest& request)
 
 int main(int argc, char** argv)
 {
+    const auto started = std::chrono::steady_clock::now();
     // A fixed arena count: otherwise glibc's malloc reads /sys/devices/system/cpu/online the first
     // time each thread allocates, which neither the seccomp filters nor the jail allow.
     ::mallopt(M_ARENA_MAX, 4);
@@ -97,5 +111,5 @@ int main(int argc, char** argv)
     if (const auto* run = std::get_if<RunRequest>(&cli.action)) {
         return run_command(*run);
     }
-    return run_boot(std::get<BootRequest>(cli.action));
+    return run_boot(std::get<BootRequest>(cli.action), started);
 }

@@ -3,6 +3,7 @@
 #include "vmm/base/log.h"
 #include "vmm/hyperv/synic.h"
 
+#include <chrono>
 #include <csignal>
 #include <fmt/core.h>
 #include <linux/kvm.h>
@@ -67,6 +68,8 @@ void Vcpu::join()
 
 void Vcpu::run_loop()
 {
+    m_first_run_ns.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+        std::memory_order_release); // For the boot breakdown (partvm boot --stats).
     while (!m_stopping.load(std::memory_order_acquire)) {
         auto result = m_fd.run();
         if (!result) {

@@ -52,6 +52,9 @@ public:
     /// True between start() and join().
     bool running() const { return m_thread.joinable(); }
 
+    /// When the thread first entered KVM_RUN (steady_clock nanoseconds), or 0 if it has not yet.
+    int64_t first_run_ns() const { return m_first_run_ns.load(std::memory_order_acquire); }
+
 private:
     void run_loop();
     /// Returns false when the vCPU must stop.
@@ -66,6 +69,7 @@ private:
     hyperv::HypercallHandler* m_handler;
     std::atomic<bool> m_stopping { false };
     std::atomic<bool> m_started { false };
+    std::atomic<int64_t> m_first_run_ns { 0 };
     std::thread m_thread;
     pthread_t m_handle {};
 };

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+// `partvm boot --stats FILE`: where the boot's time went on the VMM side and what the guest made
+// KVM do, as JSON for perf/boot. Its fds are opened before the VMM is fenced (seccomp forbids
+// opening files later); the counters are read when the VM has stopped.
+#pragma once
+#include "vmm/base/result.h"
+#include "vmm/base/unique_fd.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace vmm {
+
+class Vm;
+
+class BootStats {
+public:
+    /// `started`: when main() began, the start of "VMM start to first KVM_RUN".
+    static Result<BootStats> prepare(
+        const std::string& path, Vm& vm, std::chrono::steady_clock::time_point started);
+    /// Writes {"first_kvm_run_ms": ..., "exits": {counter: sum over vCPUs}}.
+    void write(Vm& vm) const;
+
+private:
+    UniqueFd m_out;
+    std::vector<UniqueFd> m_vcpu_stats;
+    std::chrono::steady_clock::time_point m_started;
+};
+
+} // namespace vmm
