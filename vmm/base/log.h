@@ -11,6 +11,14 @@ namespace vmm {
 /// Trace adds the VMBus conversation, message by message, to Debug.
 enum class LogLevel { Error = 0, Warn = 1, Info = 2, Debug = 3, Trace = 4 };
 
+/// The --log-level names, indexed by LogLevel.
+inline constexpr const char* log_level_names[] = { "error", "warn", "info", "debug", "trace" };
+
+inline const char* log_level_name(LogLevel level)
+{
+    return log_level_names[static_cast<int>(level)];
+}
+
 inline std::atomic<LogLevel> g_log_level { LogLevel::Warn };
 
 inline void set_log_level(LogLevel level)

@@ -77,17 +77,10 @@ void parse_bounded_flag(std::string_view flag, const std::string& text, uint32_t
 
 LogLevel log_level_from(std::string_view name)
 {
-    if (name == "error") {
-        return LogLevel::Error;
-    }
-    if (name == "info") {
-        return LogLevel::Info;
-    }
-    if (name == "debug") {
-        return LogLevel::Debug;
-    }
-    if (name == "trace") {
-        return LogLevel::Trace;
+    for (int level = 0; level < int(std::size(log_level_names)); ++level) {
+        if (name == log_level_names[level]) {
+            return static_cast<LogLevel>(level);
+        }
     }
     return LogLevel::Warn; // CLI11 has already checked the name.
 }

@@ -25,23 +25,6 @@ void add(std::vector<std::string>& argv, std::string_view flag, std::string valu
     argv.push_back(std::move(value));
 }
 
-const char* level_name(LogLevel level)
-{
-    switch (level) {
-    case LogLevel::Error:
-        return "error";
-    case LogLevel::Warn:
-        return "warn";
-    case LogLevel::Info:
-        return "info";
-    case LogLevel::Debug:
-        return "debug";
-    case LogLevel::Trace:
-        return "trace";
-    }
-    return "warn";
-}
-
 /// `partvm boot` for the request, with paths as the VMM will see them.
 std::vector<std::string> boot_args(const RunRequest& request, const std::string& kernel,
     const std::string& initrd, const std::string& socket_dir)
@@ -60,7 +43,7 @@ std::vector<std::string> boot_args(const RunRequest& request, const std::string&
     // The guest's state is thrown away: when run is done, the VM stops at once.
     add(argv, "--shutdown-timeout", "0");
     add(argv, "--vsock", socket_dir + "/vsock");
-    add(argv, "--log-level", level_name(request.log_level));
+    add(argv, "--log-level", log_level_name(request.log_level));
     argv.emplace_back(config.console.serial ? "--serial" : "--no-serial");
     if (!request.fencing.seccomp) {
         argv.emplace_back("--no-seccomp");
