@@ -7,8 +7,8 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
-#include <set>
 #include <future>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -102,7 +102,8 @@ TEST_SUITE("kvm")
         CHECK(status_field(proc / "status", "NSpid").find('\t') != std::string::npos); // PID ns
         for (const char* ns : { "mnt", "pid", "ipc", "uts", "net" }) {
             CAPTURE(ns);
-            CHECK(fs::read_symlink(proc / "ns" / ns) != fs::read_symlink(fs::path("/proc/self/ns") / ns));
+            CHECK(fs::read_symlink(proc / "ns" / ns)
+                != fs::read_symlink(fs::path("/proc/self/ns") / ns));
         }
         // Its root holds what the VM needs, and nothing of the host.
         std::set<std::string> root;

@@ -406,7 +406,8 @@ CliOutcome BootCommand::finish(std::ostream& err)
         print_errors(err, errors);
         return { exit_usage_error };
     }
-    return { BootRequest { std::move(config), log_level_from(m_log_level), fencing(), m_stats_path } };
+    return { BootRequest {
+        std::move(config), log_level_from(m_log_level), fencing(), m_stats_path } };
 }
 
 } // namespace

@@ -52,8 +52,8 @@ void BootStats::write(Vm& vm) const
             exits += fmt::format("{}\"{}\": {}", exits.empty() ? "" : ", ", name, value);
         }
     }
-    const std::string json = fmt::format(
-        "{{\"first_kvm_run_ms\": {:.3f}, \"exits\": {{{}}}}}\n", first_run_ms, exits);
+    const std::string json
+        = fmt::format("{{\"first_kvm_run_ms\": {:.3f}, \"exits\": {{{}}}}}\n", first_run_ms, exits);
     (void)!::write(m_out.get(), json.data(), json.size());
 }
 

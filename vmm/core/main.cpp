@@ -9,8 +9,8 @@
 #include "vmm/core/run_command.h"
 
 #include <csignal>
-#include <malloc.h>
 #include <fmt/core.h>
+#include <malloc.h>
 
 using namespace vmm;
 

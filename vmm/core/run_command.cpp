@@ -18,8 +18,8 @@
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/timerfd.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace vmm {
@@ -101,8 +101,8 @@ enum class Waited { Connected, VmStopped, Interrupted, TimedOut };
 Waited wait_for_agent(
     VmmProcess& vmm, int listen_fd, UniqueFd& agent, int signal_fd, Clock::time_point deadline)
 {
-    pollfd fds[3] = { { listen_fd, POLLIN, 0 }, { vmm.exit_fd(), POLLIN, 0 },
-        { signal_fd, POLLIN, 0 } };
+    pollfd fds[3]
+        = { { listen_fd, POLLIN, 0 }, { vmm.exit_fd(), POLLIN, 0 }, { signal_fd, POLLIN, 0 } };
     while (true) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {

@@ -156,8 +156,7 @@ VmmProcess::~VmmProcess()
 int VmmProcess::reap()
 {
     if (!m_reaped) {
-        while (::waitpid(m_pid, &m_status, 0) < 0 && errno == EINTR) {
-        }
+        while (::waitpid(m_pid, &m_status, 0) < 0 && errno == EINTR) { }
         m_reaped = true;
     }
     return m_status;
@@ -194,9 +193,8 @@ std::string describe_vmm_end(int status)
     if (signal == SIGKILL) {
         return "the VMM was killed (SIGKILL; out of memory?)";
     }
-    return fmt::format("the VMM was killed by signal {} ({})", signal, ::sigabbrev_np(signal)
-            ? ::sigabbrev_np(signal)
-            : "?");
+    return fmt::format("the VMM was killed by signal {} ({})", signal,
+        ::sigabbrev_np(signal) ? ::sigabbrev_np(signal) : "?");
 }
 
 } // namespace vmm

@@ -101,8 +101,8 @@ EventLoop::WatchId EventLoop::watch(int fd, Handler on_readable)
     if (!slot) {
         return id; // Never fires; unwatch() of it is a no-op.
     }
-    m_watches.emplace(id,
-        Watch { fd, *slot, Kind::Readable, std::make_shared<Handler>(std::move(on_readable)) });
+    m_watches.emplace(
+        id, Watch { fd, *slot, Kind::Readable, std::make_shared<Handler>(std::move(on_readable)) });
     arm(id, *slot);
     return id;
 }

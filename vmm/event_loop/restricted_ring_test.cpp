@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/event_loop/restricted_ring.h"
 #include "vmm/base/eventfd.h"
 #include "vmm/base/unique_fd.h"
+#include "vmm/event_loop/restricted_ring.h"
 
 #include <doctest/doctest.h>
 #include <poll.h>

@@ -30,7 +30,6 @@ template<class T> bool read_at(std::span<const std::byte> bytes, uint64_t offset
     return true;
 }
 
-
 } // namespace
 
 Result<KvmCounters> parse_kvm_stats(std::span<const std::byte> contents)
@@ -52,7 +51,8 @@ Result<KvmCounters> parse_kvm_stats(std::span<const std::byte> contents)
             = reinterpret_cast<const char*>(contents.data() + at + sizeof(DescHeader));
         const std::string name(name_start, strnlen(name_start, header.name_size));
         const uint32_t type = desc.flags & KVM_STATS_TYPE_MASK;
-        if (desc.size != 1 || (type != KVM_STATS_TYPE_CUMULATIVE && type != KVM_STATS_TYPE_INSTANT)) {
+        if (desc.size != 1
+            || (type != KVM_STATS_TYPE_CUMULATIVE && type != KVM_STATS_TYPE_INSTANT)) {
             continue;
         }
         uint64_t value = 0;
@@ -69,8 +69,8 @@ Result<KvmCounters> read_kvm_stats(int stats_fd)
     std::vector<std::byte> contents(64 * 1024);
     size_t length = 0;
     while (true) {
-        const ssize_t n = ::pread(stats_fd, contents.data() + length, contents.size() - length,
-            off_t(length));
+        const ssize_t n
+            = ::pread(stats_fd, contents.data() + length, contents.size() - length, off_t(length));
         if (n < 0) {
             return Error::from_errno("reading KVM stats");
         }

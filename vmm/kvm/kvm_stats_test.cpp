@@ -13,8 +13,8 @@ namespace {
 constexpr uint32_t name_size = 16;
 
 /// A stats file as KVM lays it out: header, descriptors, then the data block.
-std::vector<std::byte> stats_file(const std::vector<std::pair<std::string, uint64_t>>& counters,
-    uint32_t extra_flags = 0)
+std::vector<std::byte> stats_file(
+    const std::vector<std::pair<std::string, uint64_t>>& counters, uint32_t extra_flags = 0)
 {
     const size_t desc_size = kvm_stats_desc_header_size + name_size;
     kvm_stats_header header {};
@@ -33,8 +33,8 @@ std::vector<std::byte> stats_file(const std::vector<std::pair<std::string, uint6
         std::memcpy(at, &flags, 4);
         std::memcpy(at + 6, &size, 2);
         std::memcpy(at + 8, &offset, 4);
-        std::memcpy(at + kvm_stats_desc_header_size, counters[i].first.c_str(),
-            counters[i].first.size());
+        std::memcpy(
+            at + kvm_stats_desc_header_size, counters[i].first.c_str(), counters[i].first.size());
         std::memcpy(file.data() + header.data_offset + offset, &counters[i].second, 8);
     }
     return file;
@@ -52,8 +52,8 @@ TEST_CASE("counters come out by name")
 
 TEST_CASE("histograms are skipped; truncated files are errors, not reads past the end")
 {
-    CHECK(parse_kvm_stats(stats_file({ { "halt_wait_hist", 1 } }, KVM_STATS_TYPE_LOG_HIST))
-              ->empty());
+    CHECK(
+        parse_kvm_stats(stats_file({ { "halt_wait_hist", 1 } }, KVM_STATS_TYPE_LOG_HIST))->empty());
     auto file = stats_file({ { "exits", 1 } });
     for (size_t cut : { size_t(0), size_t(10), file.size() - 1 }) {
         CAPTURE(cut);
