@@ -28,27 +28,6 @@ std::vector<std::string> run_argv(std::vector<std::string> flags, std::vector<st
     return argv;
 }
 
-std::string read_text(const fs::path& path)
-{
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-/// The value of a "Name:\tvalue" line of a /proc status file.
-std::string status_field(const fs::path& status, const std::string& name)
-{
-    std::istringstream lines(read_text(status));
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind(name + ":", 0) == 0) {
-            const size_t start = line.find_first_not_of(" \t", name.size() + 1);
-            return start == std::string::npos ? "" : line.substr(start);
-        }
-    }
-    return "";
-}
-
 const fs::path cgroup_parent = "/sys/fs/cgroup/partvm";
 
 /// The jailed VMM of the one partvm run going on: found through its cgroup leaf once all of

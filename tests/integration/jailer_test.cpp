@@ -86,27 +86,6 @@ std::map<std::string, std::string> facts(const std::string& out)
     return result;
 }
 
-std::string read_text(const std::string& path)
-{
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
-/// The value of a "Name:\tvalue" line of /proc/PID/status.
-std::string status_field(pid_t pid, const std::string& name)
-{
-    std::istringstream lines(read_text("/proc/" + std::to_string(pid) + "/status"));
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind(name + ":", 0) == 0) {
-            const size_t start = line.find_first_not_of(" \t", name.size() + 1);
-            return start == std::string::npos ? "" : line.substr(start);
-        }
-    }
-    return "";
-}
-
 /// A jailer running the probe in "sleep" mode in the background.
 class SleepingJail {
 public:

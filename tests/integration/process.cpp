@@ -9,6 +9,7 @@
 #include <optional>
 #include <poll.h>
 #include <spawn.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,6 +142,35 @@ std::string TempDir::write_file(const std::string& name, const std::string& cont
     const std::string full = m_path + "/" + name;
     std::ofstream(full, std::ios::binary) << content;
     return full;
+}
+
+} // namespace partvm_test
+
+namespace partvm_test {
+
+std::string read_text(const std::string& path)
+{
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+std::string status_field(const std::string& status_file, const std::string& name)
+{
+    std::istringstream lines(read_text(status_file));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(name + ":", 0) == 0) {
+            const size_t start = line.find_first_not_of(" \t", name.size() + 1);
+            return start == std::string::npos ? "" : line.substr(start);
+        }
+    }
+    return "";
+}
+
+std::string status_field(pid_t pid, const std::string& name)
+{
+    return status_field("/proc/" + std::to_string(pid) + "/status", name);
 }
 
 } // namespace partvm_test

@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace partvm_test {
@@ -35,6 +36,13 @@ std::string partvm_binary();
 
 /// An environment variable, or `fallback` when unset.
 std::string env_or(const char* name, const std::string& fallback = "");
+
+/// A whole file's text; empty if it cannot be read.
+std::string read_text(const std::string& path);
+
+/// The value of a "Name:\tvalue" line of a /proc status file (/proc/PID/status or a task's).
+std::string status_field(const std::string& status_file, const std::string& name);
+std::string status_field(pid_t pid, const std::string& name);
 
 /// A scratch directory removed with everything in it when the object dies.
 class TempDir {
