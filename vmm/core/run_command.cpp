@@ -2,7 +2,6 @@
 #include "vmm/core/run_command.h"
 #include "agent/client/client.h"
 #include "agent/protocol/limits.h"
-#include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
 #include "vmm/core/terminal.h"
 #include "vmm/core/vmm_process.h"
@@ -12,10 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/core.h>
-#include <future>
 #include <poll.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -78,10 +75,9 @@ private:
     std::string m_path;
 };
 
-/// Listens where the VMM forwards guest connections to `port`.
-Result<UniqueFd> listen_for_guest(const std::string& dir, uint32_t port)
+/// Listens at `path`, where the VMM forwards the guest's connections to one port.
+Result<UniqueFd> listen_for_guest(const std::string& path)
 {
-    const std::string path = fmt::format("{}/vsock_{}", dir, port);
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     sockaddr_un address { .sun_family = AF_UNIX, .sun_path = {} };
     if (!fd.valid() || path.size() >= sizeof(address.sun_path)) {
@@ -261,17 +257,18 @@ int run_command(const RunRequest& request)
     // its seccomp filters.
     launch.jailed = request.jail && ::geteuid() == 0;
     launch.jail_id = fmt::format("run-{}-{}", ::getpid(), Clock::now().time_since_epoch().count());
-    auto listener = listen_for_guest(dir->path(), agent::protocol::agent_vsock_port);
+    // The VMM's hybrid vsock socket is DIR/vsock (vmm_argv), so the agent's port lands here.
+    const std::string agent_socket
+        = fmt::format("{}/vsock_{}", dir->path(), agent::protocol::agent_vsock_port);
+    auto listener = listen_for_guest(agent_socket);
     if (!listener) {
         report(listener.error().message());
         return exit_run_failure;
     }
     if (launch.jailed) {
         // The jailed VMM creates its socket here and connects to ours.
-        const std::string ours
-            = fmt::format("{}/vsock_{}", dir->path(), agent::protocol::agent_vsock_port);
         if (::chown(dir->path().c_str(), launch.jail_uid, launch.jail_gid) != 0
-            || ::chown(ours.c_str(), launch.jail_uid, launch.jail_gid) != 0) {
+            || ::chown(agent_socket.c_str(), launch.jail_uid, launch.jail_gid) != 0) {
             report(Error::from_errno("cannot hand the run directory to the jail").message());
             return exit_run_failure;
         }
