@@ -5,6 +5,7 @@
 #pragma once
 #include "vmm/base/result.h"
 #include "vmm/base/unique_fd.h"
+#include "vmm/core/boot_timeline.h"
 
 #include <chrono>
 #include <string>
@@ -16,16 +17,16 @@ class Vm;
 
 class BootStats {
 public:
-    /// `started`: when main() began, the start of "VMM start to first KVM_RUN".
-    static Result<BootStats> prepare(
-        const std::string& path, Vm& vm, std::chrono::steady_clock::time_point started);
-    /// Writes {"first_kvm_run_ms": ..., "exits": {counter: sum over vCPUs}}.
+    /// `timeline` starts when main() began: the start of "VMM start to first KVM_RUN".
+    static Result<BootStats> prepare(const std::string& path, Vm& vm, BootTimeline timeline);
+    /// Writes {"main_monotonic_ms": CLOCK_MONOTONIC at main(), "phases_ms": {step: ms since
+    /// main}, "first_kvm_run_ms": ..., "exits": {counter: sum over vCPUs}}.
     void write(Vm& vm) const;
 
 private:
     UniqueFd m_out;
     std::vector<UniqueFd> m_vcpu_stats;
-    std::chrono::steady_clock::time_point m_started;
+    BootTimeline m_timeline { {} };
 };
 
 } // namespace vmm

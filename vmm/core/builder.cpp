@@ -297,16 +297,23 @@ std::string default_cmdline(const VmConfig& config)
     return cmdline;
 }
 
-Built build_vm(const VmConfig& config)
+Built build_vm(const VmConfig& config, BootTimeline* timeline)
 {
+    const auto mark = [timeline](const char* phase) {
+        if (timeline) {
+            timeline->mark(phase);
+        }
+    };
     auto memory = allocate_guest_memory(config);
     if (auto* error = std::get_if<BuildError>(&memory)) {
         return *error;
     }
+    mark("guest_memory");
     auto entry = load_guest_image(std::get<GuestMemory>(memory), config);
     if (auto* error = std::get_if<BuildError>(&entry)) {
         return *error;
     }
+    mark("kernel_and_initrd_loaded");
 
     // Before KVM: a socket path in use is the user's problem to fix.
     std::unique_ptr<VsockUnixListener> vsock_listener;
@@ -338,6 +345,7 @@ Built build_vm(const VmConfig& config)
     if (auto masked = vm_fd->mask_legacy_pic(); !masked) {
         return fail("masking the legacy PIC", masked.error());
     }
+    mark("kvm_vm_and_irqchip");
     auto vm = std::make_unique<Vm>(
         std::move(kvm).value(), std::move(vm_fd).value(), std::move(std::get<GuestMemory>(memory)));
     if (auto error = map_guest_memory(*vm)) {
@@ -350,6 +358,7 @@ Built build_vm(const VmConfig& config)
         return *error;
     }
     attach_vsock(*vm, std::move(vsock_listener));
+    mark("vcpus_and_devices");
     return vm;
 }
 

@@ -3,6 +3,7 @@
 // code below main that sees the whole config.
 #pragma once
 #include "vmm/config/vm_config.h"
+#include "vmm/core/boot_timeline.h"
 #include "vmm/core/vm.h"
 
 #include <memory>
@@ -25,6 +26,8 @@ struct BuildError {
 /// when the UART exists. panic=-1 turns a guest panic into an immediate stop.
 std::string default_cmdline(const VmConfig& config);
 
-std::variant<std::unique_ptr<Vm>, BuildError> build_vm(const VmConfig& config);
+/// `timeline`, when given, gets a mark as each step ends.
+std::variant<std::unique_ptr<Vm>, BuildError> build_vm(
+    const VmConfig& config, BootTimeline* timeline = nullptr);
 
 } // namespace vmm

@@ -60,7 +60,8 @@ int run_boot(const BootRequest& request, std::chrono::steady_clock::time_point s
 {
     set_log_level(request.log_level);
     Vcpu::install_kick_handler();
-    auto built = build_vm(request.config);
+    BootTimeline timeline(started);
+    auto built = build_vm(request.config, &timeline);
     if (auto* error = std::get_if<BuildError>(&built)) {
         fmt::print(stderr, "partvm: {}\n", error->message);
         return error->kind == BuildError::Kind::BadInput ? exit_usage : exit_vm_failure;
@@ -74,7 +75,7 @@ int run_boot(const BootRequest& request, std::chrono::steady_clock::time_point s
     }
     std::optional<BootStats> stats;
     if (!request.stats_path.empty()) {
-        auto prepared = BootStats::prepare(request.stats_path, *vm, started);
+        auto prepared = BootStats::prepare(request.stats_path, *vm, std::move(timeline));
         if (!prepared) {
             fmt::print(stderr, "partvm: {}: {}\n", request.stats_path, prepared.error().message());
             return exit_usage;
