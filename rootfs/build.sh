@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build (or reuse from cache) the default partvm guest: Debian's 6.1 cloud kernel and an
-# initramfs whose /init is partvm-agent (PID 1: mounts, modules, then exec sessions for the host
-# over vsock port 10000; docs/agent-protocol.md).
+# Build (or reuse from cache) the guest root filesystem: an initramfs whose /init is partvm-agent
+# (PID 1: mounts, modules, then exec sessions for the host over vsock port 10000;
+# docs/agent-protocol.md), and Debian's 6.1 cloud kernel, the stock kernel it also boots.
+# partvm's default kernel is guest-kernel-config/'s; rootfs/install-images.sh pairs them.
 #
 #   rootfs/build.sh AGENT            AGENT: the partvm-agent binary CMake built
 #   PARTVM_AGENT=AGENT rootfs/build.sh
@@ -15,7 +16,8 @@
 # Kernel command line the agent reads: partvm.modules=a,b (default hv_vmbus,hv_utils,hv_sock),
 # partvm.hostname=NAME.
 #
-# stdout (only): KERNEL=<bzImage> INITRD=<cpio> and, if it could be extracted, VMLINUX=<ELF>.
+# stdout (only): KERNEL=<bzImage> INITRD=<cpio> LEAN_INITRD=<the cpio without modules, for a
+# kernel with the drivers built in> and, if it could be extracted, VMLINUX=<ELF>.
 # Progress goes to stderr.
 # Cache: ${PARTVM_CACHE:-$HOME/.cache/partvm}/rootfs/<key>, key = hash of the kernel package
 # version, the busybox version, the agent binary, this script and its helpers.
@@ -87,18 +89,23 @@ GROUP
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' > "$root/etc/hosts"
 
   pack_cpio "$root" "$tmp/initrd.img"
+  log "modules: $(cd "$root/lib/modules/$uname_r" && find kernel -name '*.ko' -printf '%f ')"
+  # The same without modules, for kernels with the drivers built in (guest-kernel-config/): the
+  # kernel unpacks every byte of the initramfs at each boot.
+  rm -rf "$root/lib/modules"
+  pack_cpio "$root" "$tmp/initrd-lean.img"
   cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/bzImage"
   vmlinux "$tmp/bzImage" "$tmp/vmlinux" || log "no ELF vmlinux could be extracted"
   mkdir -p "$out"
-  mv "$tmp/bzImage" "$tmp/initrd.img" "$out/"
+  mv "$tmp/bzImage" "$tmp/initrd.img" "$tmp/initrd-lean.img" "$out/"
   [ -f "$tmp/vmlinux" ] && mv "$tmp/vmlinux" "$out/"
   echo "$kpkg $kver $uname_r" > "$out/done"
   # Outputs of older inputs (built over a day ago) go.
   find "$cache/rootfs" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
-  log "modules: $(cd "$root/lib/modules/$uname_r" && find kernel -name '*.ko' -printf '%f ')"
-  log "initrd: $(du -h "$out/initrd.img" | cut -f1)"
+  log "initrd: $(du -h "$out/initrd.img" | cut -f1), without modules $(du -h "$out/initrd-lean.img" | cut -f1)"
 fi
 echo "KERNEL=$out/bzImage"
 echo "INITRD=$out/initrd.img"
+echo "LEAN_INITRD=$out/initrd-lean.img"
 [ -f "$out/vmlinux" ] && echo "VMLINUX=$out/vmlinux"
 exit 0

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# rootfs/install-images.sh AGENT DIR: builds (or reuses) the default guest with rootfs/build.sh
-# and links DIR/bzImage and DIR/initrd.img to it: where `partvm run` looks by default.
+# rootfs/install-images.sh AGENT DIR: builds (or reuses) the guests and links them into DIR, where
+# `partvm run` looks by default:
+#   DIR/kernel, DIR/initrd.img    partvm's own kernel (guest-kernel-config/, drivers built in, ELF
+#                                 vmlinux) and the agent initramfs without modules
+#   DIR/stock/bzImage, DIR/stock/initrd.img
+#                                 Debian's stock cloud kernel and the agent initramfs with its
+#                                 Hyper-V modules: `partvm run --kernel ... --rootfs ...`
+# stdout: KERNEL=, INITRD=, STOCK_KERNEL=, STOCK_INITRD= (the links).
 set -euo pipefail
 agent=${1:?usage: install-images.sh AGENT DIR} dir=${2:?usage: install-images.sh AGENT DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-kernel= initrd=
+declare -A built=()
 while IFS='=' read -r key value; do
-    case $key in
-    KERNEL) kernel=$value ;;
-    INITRD) initrd=$value ;;
-    esac
-done < <("$here/build.sh" "$agent")
-[ -n "$kernel" ] && [ -n "$initrd" ] || { echo "install-images: rootfs/build.sh gave no images" >&2; exit 1; }
-mkdir -p "$dir"
-ln -sfn "$kernel" "$dir/bzImage"
-ln -sfn "$initrd" "$dir/initrd.img"
-echo "KERNEL=$dir/bzImage"
+    built[$key]=$value
+done < <("$here/build.sh" "$agent"; "$here/../guest-kernel-config/build.sh")
+for key in VMLINUX LEAN_INITRD KERNEL INITRD; do
+    [ -n "${built[$key]:-}" ] || { echo "install-images: no $key from the guest builds" >&2; exit 1; }
+done
+mkdir -p "$dir/stock"
+ln -sfn "${built[VMLINUX]}" "$dir/kernel"
+ln -sfn "${built[LEAN_INITRD]}" "$dir/initrd.img"
+ln -sfn "${built[KERNEL]}" "$dir/stock/bzImage"
+ln -sfn "${built[INITRD]}" "$dir/stock/initrd.img"
+rm -f "$dir/bzImage" # The default kernel's link before it was partvm's own.
+echo "KERNEL=$dir/kernel"
 echo "INITRD=$dir/initrd.img"
+echo "STOCK_KERNEL=$dir/stock/bzImage"
+echo "STOCK_INITRD=$dir/stock/initrd.img"

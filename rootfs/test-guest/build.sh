@@ -4,7 +4,8 @@
 #   PARTVM-RESULT uptime=<s> cpus=<n> hyperv=<yes|no>
 # on /dev/console and powers off. uptime is taken when /init starts.
 # Kernel command line knobs read by /init:
-#   partvm.modules=a,b,c  modprobe these in order first (hv_vmbus, hv_sock, ...)
+#   partvm.modules=a,b,c  modprobe these in order first (hv_vmbus, hv_sock, ...); ignored
+#                         by a kernel without module support (drivers built in)
 #   partvm.exit=reboot    end with `reboot -f` (triple fault/reset) instead of
 #                         `poweroff -f` (ACPI), for VMMs without ACPI power-off
 #   partvm.exit=hang      never end (tests of stopping a VM from outside)
@@ -96,6 +97,8 @@ for arg in $(cat /proc/cmdline); do
     partvm.exit=hang-deaf) halt=hang-deaf ;;
   esac
 done
+# A kernel without module support (no /proc/modules) has its drivers built in.
+[ -e /proc/modules ] || mods=
 for m in $(echo "$mods" | tr , ' '); do
   modprobe "$m" || echo "partvm-init: modprobe $m failed" > /dev/console
 done

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Boots the real test guest (Debian's 6.1 cloud kernel, busybox initramfs) under KVM. Run through
-// tests/integration/run, which supplies the guest and a /dev/kvm (directly or nested).
+// Boots the real test guest (partvm's own 6.1 kernel, or Debian's stock cloud kernel, with a
+// busybox initramfs) under KVM. Run through tests/integration/run, which supplies the guest and a
+// /dev/kvm (directly or nested).
 #include "tests/integration/process.h"
 #include "tests/integration/test_guest.h"
 
@@ -11,7 +12,7 @@ using namespace partvm_test;
 
 TEST_SUITE("kvm")
 {
-    TEST_CASE("the cloud kernel boots on 2 vCPUs, detects Hyper-V and powers off with exit 0")
+    TEST_CASE("partvm's kernel boots on 2 vCPUs, detects Hyper-V and powers off with exit 0")
     {
         Guest guest = Guest::from_env();
         REQUIRE(!guest.kernel.empty());
@@ -39,11 +40,29 @@ TEST_SUITE("kvm")
     TEST_CASE("the same guest boots from an uncompressed ELF vmlinux")
     {
         Guest guest = Guest::from_env();
-        REQUIRE_MESSAGE(!guest.vmlinux.empty(), "the test guest build gave no vmlinux");
+        REQUIRE_MESSAGE(!guest.vmlinux.empty(), "the kernel build gave no vmlinux");
         auto result = run_process(boot_command(guest.vmlinux, guest.initrd));
         INFO("stdout: " << result.out << "\nstderr: " << result.err);
         CHECK(parse_report(result.out).hyperv == "yes");
         CHECK(result.exit_code == 0);
+    }
+
+    TEST_CASE("Debian's stock cloud kernel boots too, as a bzImage and as an ELF vmlinux")
+    {
+        Guest guest = Guest::from_env();
+        REQUIRE(!guest.stock_kernel.empty());
+        REQUIRE_MESSAGE(!guest.stock_vmlinux.empty(), "the test guest build gave no vmlinux");
+        for (const auto& kernel : { guest.stock_kernel, guest.stock_vmlinux }) {
+            auto result = run_process(boot_command(kernel, guest.initrd,
+                { "--cmdline", "console=ttyS0 quiet panic=-1 partvm.modules=hv_vmbus" }));
+            INFO(kernel << "\nstdout: " << result.out << "\nstderr: " << result.err);
+            auto report = parse_report(result.out);
+            CHECK(report.cpus == "2");
+            CHECK(report.hyperv == "yes");
+            CHECK(result.err.find("modprobe") == std::string::npos);
+            CHECK(result.out.find("modprobe") == std::string::npos);
+            CHECK(result.exit_code == 0);
+        }
     }
 
     TEST_CASE("settings from a TOML file boot the guest, and flags override them")
@@ -83,8 +102,9 @@ TEST_SUITE("kvm")
     TEST_CASE("SIGTERM to a guest without the shutdown service stops it at once, exit 128+15")
     {
         Guest guest = Guest::from_env();
-        // No hv_utils, and the guest never powers off by itself: nothing to wait for.
-        auto result = run_process(boot_command(guest.kernel, guest.initrd,
+        // The stock kernel without hv_utils loaded (partvm's has it built in), and the guest
+        // never powers off by itself: nothing to wait for.
+        auto result = run_process(boot_command(guest.stock_kernel, guest.initrd,
                                       { "--cmdline", "console=ttyS0 quiet partvm.exit=hang" }),
             std::chrono::seconds(300), { .signal = SIGTERM, .once_stdout_has = "PARTVM-RESULT" });
         INFO("stdout: " << result.out << "\nstderr: " << result.err);

@@ -30,6 +30,12 @@ std::vector<std::string> run_command(
     return argv;
 }
 
+/// Where tests/integration/run linked partvm run's default guest (and stock/, Debian's kernel).
+std::string images_dir()
+{
+    return std::filesystem::path(partvm_binary()).parent_path() / "images";
+}
+
 } // namespace
 
 TEST_SUITE("kvm")
@@ -101,6 +107,22 @@ TEST_SUITE("kvm")
         INFO("stderr: " << result.err);
         CHECK(result.exit_code == 128 + SIGINT);
         CHECK(result.seconds_after_signal < 20);
+    }
+
+    TEST_CASE("run: the default kernel is partvm's own; Debian's stock kernel runs commands too")
+    {
+        auto own = run_process(run_command({}, { "uname", "-r" }));
+        INFO("stdout: " << own.out << "\nstderr: " << own.err);
+        CHECK(own.out.find("-partvm") != std::string::npos);
+        CHECK(own.exit_code == 0);
+        // The stock kernel loads hv_vmbus, hv_utils and hv_sock from the initramfs first.
+        const std::string stock = images_dir() + "/stock";
+        auto debian = run_process(
+            run_command({ "--kernel", stock + "/bzImage", "--rootfs", stock + "/initrd.img" },
+                { "sh", "-c", "uname -r; grep -c '^hv_sock ' /proc/modules" }));
+        INFO("stdout: " << debian.out << "\nstderr: " << debian.err);
+        CHECK(debian.out.find("-cloud-amd64\n1\n") != std::string::npos);
+        CHECK(debian.exit_code == 0);
     }
 
     TEST_CASE("run: every VM is fresh; a file written in one run is gone in the next")
@@ -187,14 +209,14 @@ TEST_SUITE("kvm")
         // the Unix socket PATH_10000, where agent_exec runs three sessions at once.
         TempDir dir;
         const std::string socket = dir.path() + "/vm.sock";
-        const std::string images = std::filesystem::path(partvm_binary()).parent_path() / "images";
+        const std::string images = images_dir();
         auto client = std::async(std::launch::async, [&] {
             return run_process({ std::string(PARTVM_AGENT_EXEC_BIN), "--unix", socket + "_10000",
                 "--parallel", "3", "--", "sh", "-c", "sleep 2; echo session-done" });
         });
         std::this_thread::sleep_for(std::chrono::milliseconds(500)); // agent_exec listens first.
-        auto vm = run_process({ partvm_binary(), "boot", "--kernel", images + "/bzImage",
-            "--initrd", images + "/initrd.img", "--memory", "256M", "--vsock", socket });
+        auto vm = run_process({ partvm_binary(), "boot", "--kernel", images + "/kernel", "--initrd",
+            images + "/initrd.img", "--memory", "256M", "--vsock", socket });
         auto sessions = client.get();
         INFO("agent_exec: " << sessions.out << sessions.err << "\npartvm: " << vm.err);
         CHECK(sessions.exit_code == 0);

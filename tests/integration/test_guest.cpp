@@ -10,7 +10,8 @@ namespace partvm_test {
 Guest Guest::from_env()
 {
     return { env_or("PARTVM_TEST_KERNEL"), env_or("PARTVM_TEST_INITRD"),
-        env_or("PARTVM_TEST_VMLINUX") };
+        env_or("PARTVM_TEST_VMLINUX"), env_or("PARTVM_TEST_STOCK_KERNEL"),
+        env_or("PARTVM_TEST_STOCK_VMLINUX") };
 }
 
 std::vector<std::string> boot_command(

@@ -7,11 +7,15 @@
 
 namespace partvm_test {
 
-/// Paths from tests/integration/run (built by rootfs/test-guest/build.sh).
+/// Paths from tests/integration/run: partvm's own kernel (guest-kernel-config/build.sh, drivers
+/// built in) as a bzImage and an ELF vmlinux, Debian's stock cloud kernel (drivers as modules) the
+/// same two ways, and the test initramfs (rootfs/test-guest/build.sh), which boots on both.
 struct Guest {
     std::string kernel;
     std::string initrd;
     std::string vmlinux;
+    std::string stock_kernel;
+    std::string stock_vmlinux;
     static Guest from_env();
 };
 

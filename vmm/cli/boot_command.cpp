@@ -181,7 +181,7 @@ void BootCommand::apply_run_defaults(VmConfig& config, std::vector<ConfigError>&
         const char* file;
         const char* flag;
     } defaults[] = {
-        { config.boot.kernel, "PARTVM_KERNEL", "bzImage", "--kernel" },
+        { config.boot.kernel, "PARTVM_KERNEL", "kernel", "--kernel" },
         { config.boot.initrd, "PARTVM_ROOTFS", "initrd.img", "--rootfs" },
     };
     for (const auto& item : defaults) {
@@ -245,7 +245,8 @@ CLI::App* BootCommand::add_to(CLI::App& app)
                               "TOML config file; the flags below override its values")
                           ->type_name("FILE");
     m_flags[Kernel].option
-        = boot->add_option("--kernel", m_kernel, "Kernel image (bzImage)")->type_name("FILE");
+        = boot->add_option("--kernel", m_kernel, "Kernel image: a bzImage or an ELF vmlinux")
+              ->type_name("FILE");
     if (m_run_mode) {
         m_flags[Initrd].flag = "--rootfs";
         m_flags[Initrd].option = boot->add_option("--rootfs", m_initrd,
