@@ -1,17 +1,30 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Boot-to-init time of partvm against QEMU (-accel kvm) on the same kernel and initramfs.
+"""Boot time of partvm against QEMU (-accel kvm) on the same kernel, step by step.
 
-Both VMMs boot the test guest, whose init prints one PARTVM-RESULT line on the serial console.
-Wall time runs from the exec of the VMM to that line's arrival; the guest's own /proc/uptime
-comes from the line. Runs alternate A B A B; medians and min-max are reported, never absolute
-claims (see shared/design/perf-method.md). Must run where /dev/kvm works: perf/boot/run uses
+Two guests. The test guest's init prints one PARTVM-RESULT line, with the guest's /proc/uptime,
+on the serial console. The agent initramfs (--agent-initrd, rootfs/build.sh) has partvm-agent as
+PID 1, which connects to host vsock port 10000 once it is ready; agent_exec (perf/run) is the
+host end. For each VMM, medians of:
+
+  VMM exec -> main()       partvm --stats: main_monotonic_ms minus our spawn time (one clock)
+  main() -> first KVM_RUN  partvm --stats: first_kvm_run_ms, and its steps (phases_ms)
+  wall to init             spawn to the PARTVM-RESULT line
+  guest uptime at init     from that line
+  wall to agent ready      spawn to accepting the agent's connection on the host
+  init -> agent ready      in the guest: PID 1's start to the first command the host runs
+
+and, from those medians, first KVM_RUN -> init. QEMU says nothing about
+its own start-up, so for it only walls and guest uptime exist. Runs alternate A B A B; compare
+ratios, never absolute figures. Must run where /dev/kvm works: perf/boot/run uses
 tests/nested/kvm-run.
 """
 import argparse
 import json
 import os
 import re
+import shlex
+import shutil
 import signal
 import socket
 import statistics
@@ -20,6 +33,15 @@ import tempfile
 import time
 
 RESULT = re.compile(rb"PARTVM-RESULT uptime=([0-9.]+) cpus=(\d+) hyperv=(\w+)")
+AGENT_PORT = 10000  # agent/protocol/limits.h
+# QEMU serves the agent as perf/run/run_bench.py has it: vhost-vsock over microvm's virtio-mmio,
+# with the guest modules for that transport instead of hv_sock's.
+QEMU_VSOCK = ["-device", "vhost-vsock-device,guest-cid=3"]
+QEMU_VSOCK_MODULES = "partvm.modules=virtio_mmio,vmw_vsock_virtio_transport"
+# QEMU tuned as a careful user would: no option ROMs, no legacy PIT/PIC.
+QEMU_MACHINES = {"microvm": "microvm,x-option-roms=off,pit=off,pic=off,isa-serial=on,rtc=on",
+                 "pc": "pc"}
+STEP_LABELS = {"first_kvm_run": "vCPU threads to first KVM_RUN"}
 
 
 def vmm_rss_kib(pid, guest_bytes):
@@ -69,14 +91,28 @@ def is_exit_counter(name):
     return name == "exits" or name.endswith("_exits") or name in ("hypercalls", "insn_emulation")
 
 
-def boot_once(argv, timeout, measure_memory=False, guest_bytes=0, stats=None):
-    """Boots once; `stats` is ("partvm", json_path) or ("qmp", socket_path) to collect the
-    first-KVM_RUN time and exit counts (partvm writes them when SIGTERM stops it)."""
+def stop(proc):
+    """The figure is taken; how the VM then ends is not what this measures. SIGTERM stops partvm
+    (--shutdown-timeout 0) and QEMU at once."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    proc.wait()
+
+
+def boot_to_init(argv, timeout, stats=None, guest_bytes=0):
+    """Boots the test guest once. Returns {"start": monotonic s at spawn, "wall": s to the init
+    line, "uptime": the guest's at init, "stats": partvm's --stats JSON or QEMU's {"exits": ...}
+    (`stats` is ("partvm", json path) or ("qmp", socket path)), "rss_kib": with guest_bytes, the
+    VMM's memory 1 s after init (hold the guest up with partvm.exit=hang)}."""
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL)
+    boot = {"start": start, "wall": None, "uptime": None, "stats": None}
     buffer = b""
-    wall = uptime = rss = None
     os.set_blocking(proc.stdout.fileno(), False)
     while time.monotonic() - start < timeout:
         try:
@@ -86,175 +122,343 @@ def boot_once(argv, timeout, measure_memory=False, guest_bytes=0, stats=None):
         if chunk:
             buffer += chunk
             match = RESULT.search(buffer)
-            if match and wall is None:
-                wall = time.monotonic() - start
-                uptime = float(match.group(1))
-                if measure_memory:
-                    time.sleep(1.0)  # Let the guest go idle.
-                    rss = vmm_rss_kib(proc.pid, guest_bytes)
+            if match:
+                boot["wall"] = time.monotonic() - start
+                boot["uptime"] = float(match.group(1))
                 break
         elif proc.poll() is not None:
             break
         else:
             time.sleep(0.002)
-    counters = None
-    if stats and stats[0] == "qmp" and wall is not None and proc.poll() is None:
-        try:
-            counters = {"exits": qmp_exit_counts(stats[1])}
-        except (OSError, ValueError) as error:
-            print(f"query-stats failed: {error}", flush=True)
-    # The figure is taken; how the VM then ends is not what this measures.
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # partvm --shutdown-timeout 0 stops at once
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    proc.wait()
+    if boot["wall"] is not None and proc.poll() is None:
+        if guest_bytes:
+            time.sleep(1.0)  # Let the guest go idle.
+            boot["rss_kib"] = vmm_rss_kib(proc.pid, guest_bytes)
+        if stats and stats[0] == "qmp":
+            try:
+                boot["stats"] = {"exits": qmp_exit_counts(stats[1])}
+            except (OSError, ValueError) as error:
+                print(f"query-stats failed: {error}", flush=True)
+    stop(proc)
     if stats and stats[0] == "partvm" and os.path.exists(stats[1]):
         with open(stats[1]) as f:
-            counters = json.load(f)
+            boot["stats"] = json.load(f)  # Written at exit.
         os.unlink(stats[1])
-    return wall, uptime, rss, counters
+    return boot
+
+
+def boot_to_agent(argv, agent_exec, timeout):
+    """Boots the agent initramfs once, agent_exec (perf/run) being the host end: it waits for the
+    agent's connection and runs `cat /proc/1/stat /proc/uptime` in the guest. Returns (seconds from
+    the VMM's exec to the agent's connection, guest seconds from PID 1's start to that command),
+    or (None, None)."""
+    client_start = time.monotonic()  # agent_exec's connected_ms counts from its start
+    client = subprocess.Popen(agent_exec + ["--", "cat", "/proc/1/stat", "/proc/uptime"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    client.stdout.readline()  # "listening"
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        out, _ = client.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        client.kill()
+        out = ""
+    stop(proc)
+    lines = out.splitlines()
+    if client.wait() != 0 or len(lines) < 3:
+        return None, None
+    # /proc/1/stat: field 22 (starttime, in USER_HZ = 100 ticks since boot); fields 3.. follow
+    # the ")" that ends the command name.
+    init_started = int(lines[0].rsplit(")", 1)[1].split()[19]) / 100
+    command_uptime = float(lines[1].split()[0])
+    connected = client_start + json.loads(lines[-1])["connected_ms"] / 1000
+    return connected - start, command_uptime - init_started
+
+
+def filesystem_type(path):
+    """The type of the filesystem holding `path`: its longest mount point in /proc/self/mounts."""
+    best, kind = "", "unknown"
+    with open("/proc/self/mounts") as mounts:
+        for line in mounts:
+            point, fstype = line.split()[1:3]
+            if (path + "/").startswith(point.rstrip("/") + "/") and len(point) >= len(best):
+                best, kind = point, fstype
+    return kind
+
+
+def record(sample, boot):
+    """Adds one boot to the test guest to a VMM's samples (ms)."""
+    if boot["wall"] is None:
+        return
+    sample["wall_to_init"].append(boot["wall"] * 1000)
+    sample["uptime_at_init"].append(boot["uptime"] * 1000)
+    stats = boot["stats"] or {}
+    if "exits" in stats:
+        sample["exits"].append(stats["exits"])
+    if "main_monotonic_ms" in stats:
+        sample["exec_to_main"].append(stats["main_monotonic_ms"] - boot["start"] * 1000)
+    if stats.get("first_kvm_run_ms", -1) >= 0:
+        sample["main_to_first_kvm_run"].append(stats["first_kvm_run_ms"])
+        # phases_ms are instants since main(); a step is the time since the previous one.
+        marks = list(stats.get("phases_ms", {}).items())
+        previous = 0
+        for step, at in marks + [("first_kvm_run", stats["first_kvm_run_ms"])]:
+            sample["steps"].setdefault(step, []).append(at - previous)
+            previous = at
+
+
+def median(values):
+    return statistics.median(values) if values else None
 
 
 def summary(values):
-    values = [v for v in values if v is not None]
     if not values:
         return None
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
             "n": len(values)}
 
 
+def breakdown(sample):
+    """Medians (ms); the two differences are taken between medians."""
+    exec_to_main = median(sample["exec_to_main"])
+    main_to_run = median(sample["main_to_first_kvm_run"])
+    init = median(sample["wall_to_init"])
+    agent = median(sample["wall_to_agent"])
+    return {
+        "exec_to_main": exec_to_main,
+        "main_to_first_kvm_run": main_to_run,
+        "steps": {step: median(values) for step, values in sample["steps"].items()},
+        "first_kvm_run_to_init": init - exec_to_main - main_to_run
+        if None not in (init, exec_to_main, main_to_run) else None,
+        "uptime_at_init": median(sample["uptime_at_init"]),
+        "wall_to_init": init,
+        "init_to_agent": median(sample["init_to_command"]),
+        "wall_to_agent": agent,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--partvm", required=True)
-    parser.add_argument("--kernel", required=True)
-    parser.add_argument("--initrd", required=True)
+    parser.add_argument("--kernel", required=True, help="booted by every VMM")
+    parser.add_argument("--bzimage", help="the same kernel as a bzImage: an extra partvm column")
+    parser.add_argument("--initrd", required=True, help="the test guest's initramfs")
+    parser.add_argument("--agent-initrd", help="the agent initramfs: measures agent ready")
+    parser.add_argument("--agent-exec", help="perf/run's agent_exec, the agent's host end")
     parser.add_argument("--label", default="cloud")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vcpus", type=int, default=2)
     parser.add_argument("--memory-mib", type=int, default=512)
     parser.add_argument("--timeout", type=float, default=240)
     parser.add_argument("--out", required=True, help="JSON results file")
-    parser.add_argument("--machines", default="", help="QEMU machine types to include (microvm,pc)")
+    parser.add_argument("--machines", default="microvm,pc",
+                        help="QEMU machine types to include (microvm,pc)")
     parser.add_argument("--cmdline", default="console=ttyS0 quiet panic=-1")
+    parser.add_argument("--agent-cmdline", default="panic=-1 quiet")
+    parser.add_argument("--no-qemu-agent", metavar="REASON", default="",
+                        help="QEMU cannot serve the agent with this kernel: why")
+    parser.add_argument("--qemu-cpu", default="host",
+                        help="QEMU -cpu: add Hyper-V enlightenments (hv-time, hv-frequencies, ...) "
+                        "for a kernel whose only paravirtual clock is Hyper-V's")
+    parser.add_argument("--stage", metavar="DIR",
+                        help="copy partvm, the kernels and initramfs under DIR first and boot "
+                        "from the copies (in L1: its own tmpfs /tmp rather than a 9p share)")
     args = parser.parse_args()
 
-    cmdline = args.cmdline
+    work = tempfile.mkdtemp(prefix="partvm-boot-bench-", dir=args.stage)
+    files = ("partvm", "kernel", "bzimage", "initrd", "agent_initrd", "agent_exec")
+    sources = {key: getattr(args, key) for key in files if getattr(args, key)}
+    if args.stage:
+        for key, path in sources.items():
+            os.mkdir(os.path.join(work, key))  # One directory each: names repeat (initrd.img).
+            setattr(args, key, shutil.copy2(path, os.path.join(work, key)))
     mem = f"{args.memory_mib}M"
-    peers = {
-        "partvm": [args.partvm, "boot", "--kernel", args.kernel, "--initrd", args.initrd,
-                   "--serial", "--vcpus", str(args.vcpus), "--memory", mem,
-                   "--shutdown-timeout", "0", "--cmdline", cmdline],
-        # QEMU tuned as a careful user would: no defaults, no user config, no option ROMs, no
-        # legacy PIT/PIC, host CPU, same vCPUs/memory/kernel/initramfs/command line.
-        "qemu-microvm": ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host",
-                         "-M", "microvm,x-option-roms=off,pit=off,pic=off,isa-serial=on,rtc=on",
-                         "-smp", str(args.vcpus), "-m", mem, "-nodefaults", "-no-user-config",
-                         "-nographic", "-serial", "stdio", "-kernel", args.kernel,
-                         "-initrd", args.initrd, "-append", cmdline, "-no-reboot"],
-        "qemu-pc": ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host", "-M", "pc",
-                    "-smp", str(args.vcpus), "-m", mem, "-nodefaults", "-no-user-config",
-                    "-nographic", "-serial", "stdio", "-kernel", args.kernel,
-                    "-initrd", args.initrd, "-append", cmdline, "-no-reboot"],
-    }
-    if args.machines:
-        peers = {name: argv for name, argv in peers.items()
-                 if name == "partvm" or name.split("-", 1)[1] in args.machines.split(",")}
-    work = tempfile.mkdtemp(prefix="partvm-boot-bench-")
-    samples = {name: {"wall": [], "uptime": [], "first_kvm_run_ms": []} for name in peers}
-    exits = {name: [] for name in peers}
+
+    def partvm(kernel):
+        return lambda initrd, cmdline: [
+            args.partvm, "boot", "--kernel", kernel, "--initrd", initrd, "--serial",
+            "--vcpus", str(args.vcpus), "--memory", mem, "--shutdown-timeout", "0",
+            "--cmdline", cmdline]
+
+    def qemu(machine):
+        return lambda initrd, cmdline: [
+            "qemu-system-x86_64", "-accel", "kvm", "-cpu", args.qemu_cpu,
+            "-M", QEMU_MACHINES[machine], "-smp", str(args.vcpus), "-m", mem, "-nodefaults",
+            "-no-user-config", "-nographic", "-serial", "stdio", "-kernel", args.kernel,
+            "-initrd", initrd, "-append", cmdline, "-no-reboot"]
+
+    # Each peer makes its command line from an initramfs and a kernel command line.
+    peers = {"partvm": partvm(args.kernel)}
+    if args.bzimage:
+        peers["partvm (bzImage)"] = partvm(args.bzimage)
+    for machine in QEMU_MACHINES:
+        if machine in args.machines.split(","):
+            peers[f"qemu-{machine}"] = qemu(machine)
+    reference = next((name for name in peers if name.startswith("qemu")), None)
+
+    # The agent boot of each peer: (argv, Unix socket the agent's connection arrives on, None for
+    # AF_VSOCK), or why there is none.
+    vsock = os.path.join(work, "vsock")
+    agent_boots, not_available = {}, {}
+    for name, argv in peers.items():
+        if not args.agent_initrd:
+            break
+        if name.startswith("partvm"):
+            agent_boots[name] = (argv(args.agent_initrd, args.agent_cmdline)
+                                 + ["--vsock", vsock], f"{vsock}_{AGENT_PORT}")
+        elif name != "qemu-microvm":
+            not_available[name] = ("agent ready: not measured, QEMU serves the agent here as perf/run does, "
+                                   "over microvm's virtio-mmio")
+        elif args.no_qemu_agent:
+            not_available[name] = f"agent ready: n/a, {args.no_qemu_agent}"
+        else:
+            agent_boots[name] = (argv(args.agent_initrd, f"{args.agent_cmdline} "
+                                      f"{QEMU_VSOCK_MODULES}") + QEMU_VSOCK, None)
+
+    # Each VMM first boots once with the guest held up after init (partvm.exit=hang): its memory
+    # then, and no timed run starts with a cold page cache (QEMU's files are on L1's 9p root).
+    memory = {}
+    for name, argv in peers.items():
+        boot = boot_to_init(argv(args.initrd, args.cmdline + " partvm.exit=hang"), args.timeout,
+                            guest_bytes=args.memory_mib << 20)
+        memory[name] = boot.get("rss_kib")
+        print(f"memory {name}: {memory[name]} KiB outside guest RAM", flush=True)
+
+    samples = {name: {"exec_to_main": [], "main_to_first_kvm_run": [], "steps": {},
+                      "wall_to_init": [], "uptime_at_init": [], "wall_to_agent": [],
+                      "init_to_command": [], "exits": []}
+               for name in peers}
     for run in range(args.runs):
         for name, argv in peers.items():
-            if name == "partvm":
+            if name.startswith("partvm"):
                 stats = ("partvm", os.path.join(work, "stats.json"))
-                argv = argv + ["--stats", stats[1]]
+                extra = ["--stats", stats[1]]
             else:
                 stats = ("qmp", os.path.join(work, "qmp.sock"))
-                argv = argv + ["-qmp", f"unix:{stats[1]},server=on,wait=off"]
-            wall, uptime, _, counters = boot_once(argv, args.timeout, stats=stats)
-            samples[name]["wall"].append(wall)
-            samples[name]["uptime"].append(uptime)
-            if counters:
-                exits[name].append(counters.get("exits", {}))
-                if "first_kvm_run_ms" in counters:
-                    samples[name]["first_kvm_run_ms"].append(counters["first_kvm_run_ms"] / 1000)
-            print(f"run {run + 1} {name}: wall={wall} uptime={uptime} "
-                  f"exits={counters.get('exits', {}).get('exits') if counters else None}",
-                  flush=True)
+                extra = ["-qmp", f"unix:{stats[1]},server=on,wait=off"]
+            boot = boot_to_init(argv(args.initrd, args.cmdline) + extra, args.timeout, stats)
+            record(samples[name], boot)
+            print(f"run {run + 1} {name}: wall={boot['wall']} uptime={boot['uptime']}", flush=True)
+        for name, (argv, unix_path) in agent_boots.items():
+            if os.path.exists(vsock):
+                os.unlink(vsock)  # partvm refuses a --vsock path in use.
+            end = ["--unix", unix_path] if unix_path else ["--vsock-port", str(AGENT_PORT)]
+            ready, init_to_command = boot_to_agent(argv, [args.agent_exec] + end, args.timeout)
+            if unix_path and os.path.exists(unix_path):
+                os.unlink(unix_path)  # agent_exec removes it itself when it gets that far.
+            if ready is not None:
+                samples[name]["wall_to_agent"].append(ready * 1000)
+                samples[name]["init_to_command"].append(init_to_command * 1000)
+            print(f"run {run + 1} {name}: agent ready={ready}", flush=True)
 
-    # VMM memory with the guest idle after boot; the guest is held up by partvm.exit=hang.
-    memory = {}
-    hold = cmdline + " partvm.exit=hang"
-    for name, argv in peers.items():
-        held = [a if a != cmdline else hold for a in argv]
-        _, _, rss, _ = boot_once(held, args.timeout, True, args.memory_mib << 20)
-        memory[name] = rss
-        print(f"memory {name}: {rss} KiB outside guest RAM", flush=True)
-
-    result = {"label": args.label, "kernel": os.path.basename(args.kernel),
-              "vcpus": args.vcpus, "memory_mib": args.memory_mib, "runs": args.runs,
-              "cmdline": cmdline, "commands": peers,
-              "wall_s": {n: summary(s["wall"]) for n, s in samples.items()},
-              "guest_uptime_s": {n: summary(s["uptime"]) for n, s in samples.items()},
-              "vmm_to_first_kvm_run_s": {n: summary(s["first_kvm_run_ms"])
-                                         for n, s in samples.items()},
-              "exits_median": {n: {k: statistics.median(e.get(k, 0) for e in runs)
-                                   for k in sorted(set().union(*runs))} if runs else None
-                               for n, runs in exits.items()},
-              "vmm_rss_kib": memory}
+    result = {
+        "label": args.label, "kernel": os.path.basename(args.kernel),
+        "vcpus": args.vcpus, "memory_mib": args.memory_mib, "runs": args.runs,
+        "cmdline": args.cmdline, "agent_cmdline": args.agent_cmdline, "sources": sources,
+        "staged_in": {"dir": work, "filesystem": filesystem_type(work)} if args.stage else None,
+        "commands": {name: argv(args.initrd, args.cmdline) for name, argv in peers.items()},
+        "agent_commands": {name: argv for name, (argv, _) in agent_boots.items()},
+        "not_available": not_available,
+        "breakdown_ms": {name: breakdown(sample) for name, sample in samples.items()},
+        "summary_ms": {name: {key: summary(values) for key, values in sample.items()
+                              if key not in ("steps", "exits")}
+                       for name, sample in samples.items()},
+        "wall_to_init_ratio_to": reference,
+        "exits_median": {name: {k: statistics.median(e.get(k, 0) for e in s["exits"])
+                                for k in sorted(set().union(*s["exits"]))} if s["exits"] else None
+                         for name, s in samples.items()},
+        "vmm_rss_kib": memory,
+        "samples_ms": samples,
+    }
     with open(args.out, "w") as out:
         json.dump(result, out, indent=2)
     with open(os.path.splitext(args.out)[0] + ".md", "w") as out:
         out.write(markdown(result))
     print(markdown(result))
+    shutil.rmtree(work)
 
 
-def ratio(a, b):
-    return f"{a / b:.2f}" if a and b else "n/a"
+def ms(value):
+    return "n/a" if value is None else f"{value:.1f}"
 
 
 def markdown(result):
-    lines = [f"### Boot to init: {result['label']} kernel `{result['kernel']}`", "",
+    breakdowns = result["breakdown_ms"]
+    names = list(breakdowns)
+    steps = next((b["steps"] for b in breakdowns.values() if b["steps"]), {})
+    reference = breakdowns.get(result["wall_to_init_ratio_to"] or "", {}).get("wall_to_init")
+
+    def row(label, cell):
+        return f"| {label} | " + " | ".join(cell(breakdowns[name], name) for name in names) + " |"
+
+    lines = [f"### Boot breakdown: {result['label']} kernel `{result['kernel']}`", "",
              f"{result['vcpus']} vCPUs, {result['memory_mib']} MiB, {result['runs']} runs per VMM "
-             "alternating, nested KVM (L2 under L1's KVM under QEMU TCG): compare ratios only.", "",
-             "| VMM | wall to init line, median (min-max) s | guest uptime at init, median s "
-             "| wall ratio partvm/peer | VMM RSS excl. guest RAM |",
-             "|---|---|---|---|---|"]
-    base = result["wall_s"].get("partvm")
-    for name, wall in result["wall_s"].items():
-        up = result["guest_uptime_s"][name]
-        rss = result["vmm_rss_kib"].get(name)
-        lines.append(
-            f"| {name} | "
-            + (f"{wall['median']:.2f} ({wall['min']:.2f}-{wall['max']:.2f}), n={wall['n']}"
-               if wall else "failed")
-            + " | " + (f"{up['median']:.2f}" if up else "n/a")
-            + " | " + (ratio(base["median"], wall["median"]) if base and wall else "n/a")
-            + " | " + (f"{rss / 1024:.1f} MiB" if rss else "n/a") + " |")
+             "alternating, nested KVM (L2 under L1's KVM under QEMU TCG): compare ratios only. "
+             "Each VMM booted once before the timed runs (its memory is measured then).", ""]
+    staged = result.get("staged_in")
+    if staged:
+        lines += [f"The partvm binary, the kernels and the initramfs were copied to "
+                  f"`{staged['dir']}` ({staged['filesystem']}) before measuring, and both VMMs "
+                  "booted them from there: the 9p shares they are built on cache differently "
+                  "from L1's root, where qemu-system-x86_64 and its libraries are, which would "
+                  "skew VMM start-up.", ""]
+    lines += ["breakdown, medians (ms):", "",
+              "| step | " + " | ".join(names) + " |", "|---|" + "---|" * len(names),
+              row("VMM exec → main()", lambda b, _: ms(b["exec_to_main"])),
+              row("main() → first KVM_RUN", lambda b, _: ms(b["main_to_first_kvm_run"]))]
+    for step in steps:
+        label = STEP_LABELS.get(step, step.replace("_", " "))
+        lines.append(row(f"  ↳ {label}", lambda b, _, s=step: ms(b["steps"].get(s))))
+    lines += [
+        row("first KVM_RUN → init (wall to init minus the two above)",
+            lambda b, _: ms(b["first_kvm_run_to_init"])),
+        row("guest uptime at init", lambda b, _: ms(b["uptime_at_init"])),
+        row("wall to init (VMM exec → init line)", lambda b, _: ms(b["wall_to_init"])),
+        row(f"wall to init, ratio to {result['wall_to_init_ratio_to']}",
+            lambda b, _: f"{b['wall_to_init'] / reference:.2f}"
+            if b["wall_to_init"] and reference else "n/a"),
+        row("init → agent ready (agent boot: PID 1's start to its first command, guest clock)",
+            lambda b, _: ms(b["init_to_agent"])),
+        row("wall to agent ready (VMM exec → agent's connection accepted)",
+            lambda b, _: ms(b["wall_to_agent"])),
+        row("boots counted: init, agent", lambda _, name: "{}, {}".format(
+            *(result["summary_ms"][name][k]["n"] if result["summary_ms"][name][k] else 0
+              for k in ("wall_to_init", "wall_to_agent")))),
+        row("VMM RSS excl. guest RAM, idle after init (MiB)", lambda _, name: ms(
+            result["vmm_rss_kib"][name] / 1024 if result["vmm_rss_kib"].get(name) else None)),
+        ""]
+    if any(name.startswith("qemu") for name in names):
+        lines.append("- QEMU: its exec → first KVM_RUN is not separable (it reports no start-up "
+                     "times), so only its walls and guest uptime are given.")
+    for name, reason in result["not_available"].items():
+        lines.append(f"- {name}: {reason}.")
+    lines.append("- init → agent ready: in the agent boot, the host end (perf/run's agent_exec) "
+                 "runs `cat /proc/1/stat /proc/uptime` as soon as the agent connects: the guest's "
+                 "uptime then minus PID 1's start time (10 ms ticks); it includes one exec round "
+                 "trip.")
+    lines.append("- Agent ready: partvm forwards the agent's hv_sock connection to host port "
+                 f"{AGENT_PORT} to the Unix socket `--vsock` PATH_{AGENT_PORT}, listened on here; "
+                 f"QEMU: {' '.join(QEMU_VSOCK)}, listened on with AF_VSOCK port {AGENT_PORT}.")
     lines.append("")
-    first = result.get("vmm_to_first_kvm_run_s", {}).get("partvm")
-    if first:
-        lines.append(f"partvm, VMM start (main) to vCPU 0's first KVM_RUN: median "
-                     f"{first['median'] * 1000:.1f} ms (min {first['min'] * 1000:.1f}, "
-                     f"max {first['max'] * 1000:.1f}).")
-        lines.append("")
+
     exits = {n: e for n, e in result.get("exits_median", {}).items() if e}
     if exits:
-        names = sorted(set().union(*exits.values()),
-                       key=lambda k: -max(e.get(k, 0) for e in exits.values()))
+        counters = sorted(set().union(*exits.values()),
+                          key=lambda k: -max(e.get(k, 0) for e in exits.values()))
         lines += ["KVM exits from start to the init line (KVM binary stats; QEMU through "
                   "query-stats), medians, all vCPUs:", "",
                   "| counter | " + " | ".join(exits) + " |",
                   "|---|" + "---|" * len(exits)]
-        for k in names:
+        for k in counters:
             if any(e.get(k, 0) for e in exits.values()):
                 lines.append(f"| {k} | " + " | ".join(f"{e.get(k, 0):.0f}" for e in exits.values())
                              + " |")
         lines.append("")
     for name, argv in result["commands"].items():
-        lines.append(f"- `{name}`: `{' '.join(argv)}`")
+        lines.append(f"- `{name}`: `{shlex.join(argv)}`")
+    for name, argv in result["agent_commands"].items():
+        lines.append(f"- `{name}`, agent: `{shlex.join(argv)}`")
     return "\n".join(lines) + "\n"
 
 

@@ -2,8 +2,8 @@
 // The host end of the guest agent for benchmarks, over either transport the agent can meet:
 // AF_VSOCK (QEMU's vhost-vsock) or the Unix socket partvm's --vsock gives guest port P (PATH_P).
 // Waits for the agent to connect, runs CMD `--execs` times one after another, prints one JSON
-// line, and closes the connection (the agent then powers the VM off). With --parallel N each
-// round runs N sessions of CMD at once over the one connection; their stdout goes to ours.
+// line after CMD's stdout, and closes the connection (the agent then powers the VM off). With
+// --parallel N each round runs N sessions of CMD at once over the one connection.
 //   agent_exec (--vsock-port N | --unix PATH) [--execs N] [--parallel N] [--timeout S] -- CMD...
 #include "agent/client/client.h"
 #include "vmm/base/unique_fd.h"
@@ -117,7 +117,7 @@ int main(int argc, char** argv)
     std::vector<agent::client::SessionSpec> sessions(size_t(std::max(parallel, 1)));
     for (auto& session : sessions) {
         session.exec.argv = command;
-        session.stdout_fd = parallel > 1 ? STDOUT_FILENO : -1;
+        session.stdout_fd = STDOUT_FILENO;
     }
     for (int i = 0; i < execs; ++i) {
         const auto exec_start = Clock::now();
