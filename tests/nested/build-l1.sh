@@ -94,8 +94,6 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-# The host setting partvm's README recommends: huge pages for shared (memfd) guest memory.
-echo advise > /sys/kernel/mm/transparent_hugepage/shmem_enabled
 ip link set lo up
 hostname partvm-l1
 

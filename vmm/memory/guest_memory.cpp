@@ -2,9 +2,7 @@
 #include "vmm/memory/guest_memory.h"
 
 #include <algorithm>
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 namespace vmm {
 
@@ -23,47 +21,38 @@ std::vector<MemoryRegion> layout_for(uint64_t size)
 
 constexpr uint64_t huge_page_size = 2ull << 20;
 
-/// Maps `size` bytes of `fd` at a 2 MiB-aligned address, asking for transparent huge pages: KVM
-/// maps guest memory with 2 MiB pages only where host and guest addresses agree modulo 2 MiB and
-/// the host page is huge, and every 4 KiB page it maps instead costs the guest a nested-page-fault
-/// exit on first touch (about 30,000 of them in one boot of Debian's cloud kernel). Shared memory
-/// gets huge pages when the host allows it: /sys/kernel/mm/transparent_hugepage/shmem_enabled =
-/// advise.
-Result<Mapping> map_huge_aligned(uint64_t size, int fd)
+/// Maps `size` bytes of private anonymous memory at a 2 MiB-aligned address, asking for transparent
+/// huge pages. KVM maps guest memory with 2 MiB pages only where host and guest addresses agree
+/// modulo 2 MiB and the host page is huge; every 4 KiB page it maps instead costs the guest a
+/// nested-page-fault exit on first touch (about 30,000 of them in one boot of Debian's cloud
+/// kernel). Anonymous memory gets huge pages under the hosts' default THP setting ("madvise" or
+/// "always"); shared memory (a memfd) would need shmem_enabled changed from Debian's "never".
+Result<Mapping> map_huge_aligned(uint64_t size)
 {
     const uint64_t span = size + huge_page_size;
-    void* reserved
-        = ::mmap(nullptr, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void* reserved = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (reserved == MAP_FAILED) {
-        return Error::from_errno("reserving address space for guest memory");
+        return Error::from_errno("mapping guest memory");
     }
     const auto base = reinterpret_cast<uintptr_t>(reserved);
     const uintptr_t aligned = (base + huge_page_size - 1) & ~(huge_page_size - 1);
-    const int flags = MAP_FIXED | MAP_SHARED | MAP_NORESERVE;
-    // SAFETY: [aligned, aligned + size) lies inside the reservation made just above.
-    void* address
-        = ::mmap(reinterpret_cast<void*>(aligned), size, PROT_READ | PROT_WRITE, flags, fd, 0);
-    if (address == MAP_FAILED) {
-        const Error error = Error::from_errno("mapping guest memory");
-        ::munmap(reserved, span);
-        return error;
-    }
-    // Give back the unused head and tail of the reservation.
+    // Give back the unaligned head and the tail beyond `size`.
     if (aligned > base) {
         ::munmap(reserved, aligned - base);
     }
     if (base + span > aligned + size) {
         ::munmap(reinterpret_cast<void*>(aligned + size), base + span - (aligned + size));
     }
+    void* address = reinterpret_cast<void*>(aligned);
     ::madvise(address, size, MADV_HUGEPAGE);
     return Mapping(address, size);
 }
 
 } // namespace
 
-GuestMemory::GuestMemory(UniqueFd memfd, Mapping mapping)
-    : m_memfd(std::move(memfd))
-    , m_mapping(std::move(mapping))
+GuestMemory::GuestMemory(Mapping mapping)
+    : m_mapping(std::move(mapping))
     , m_regions(layout_for(m_mapping.size()))
 {
 }
@@ -73,17 +62,7 @@ Result<GuestMemory> GuestMemory::create(uint64_t size)
     if (size == 0 || size % page_size != 0) {
         return Error::invalid("guest memory size must be a non-zero multiple of 4 KiB");
     }
-    UniqueFd fd(::memfd_create("partvm-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING));
-    if (!fd.valid()) {
-        return Error::from_errno("memfd_create for guest memory");
-    }
-    if (::ftruncate(fd.get(), static_cast<off_t>(size)) < 0) {
-        return Error::from_errno("sizing guest memory");
-    }
-    // Guest RAM must never grow or shrink under KVM's feet.
-    ::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
-    auto mapping = TRY(map_huge_aligned(size, fd.get()));
-    return GuestMemory(std::move(fd), std::move(mapping));
+    return GuestMemory(TRY(map_huge_aligned(size)));
 }
 
 GuestMemory GuestMemory::allocate_for_test(uint64_t size)
@@ -93,7 +72,7 @@ GuestMemory GuestMemory::allocate_for_test(uint64_t size)
     if (!mapping) {
         std::abort();
     }
-    return GuestMemory(UniqueFd(), std::move(mapping).value());
+    return GuestMemory(std::move(mapping).value());
 }
 
 const MemoryRegion* GuestMemory::find_region(GuestAddress address, uint64_t length) const

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Guest RAM: a memfd mapped once into the VMM, exposed to the guest as one or two regions (below
-// and above the 32-bit MMIO hole). The only way partvm code touches guest RAM: every accessor
-// checks the whole range and copies, so a guest-supplied address can never reach outside the
-// mapping.
+// Guest RAM: anonymous memory mapped once into the VMM, exposed to the guest as one or two regions
+// (below and above the 32-bit MMIO hole). The only way partvm code touches guest RAM: every
+// accessor checks the whole range and copies, so a guest-supplied address can never reach outside
+// the mapping.
 #pragma once
 #include "vmm/base/mapping.h"
 #include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
 #include "vmm/memory/guest_address.h"
 
 #include <cstring>
@@ -16,7 +15,7 @@
 
 namespace vmm {
 
-/// One contiguous guest-physical range backed by [host_offset, host_offset + size) of the memfd.
+/// One contiguous guest-physical range backed by [host_offset, host_offset + size) of the mapping.
 struct MemoryRegion {
     GuestAddress guest_base;
     uint64_t size { 0 };
@@ -31,9 +30,10 @@ constexpr uint64_t mmio_hole_end = 4ull << 30;
 
 class GuestMemory {
 public:
-    /// Creates `size` bytes of guest RAM in a memfd. Fails if the host refuses the memory.
+    /// Maps `size` bytes of guest RAM, asking for transparent huge pages. Fails if the host
+    /// refuses the memory.
     static Result<GuestMemory> create(uint64_t size);
-    /// Anonymous memory for unit tests and fuzzers: no memfd, same layout rules.
+    /// Plain memory for unit tests and fuzzers: same layout rules; aborts on failure.
     static GuestMemory allocate_for_test(uint64_t size);
 
     uint64_t size() const { return m_mapping.size(); }
@@ -43,7 +43,6 @@ public:
     {
         return m_mapping.data() + region.host_offset;
     }
-    int memfd() const { return m_memfd.get(); }
 
     /// True if [address, address + length) lies wholly inside one region.
     bool contains(GuestAddress address, uint64_t length) const;
@@ -72,10 +71,9 @@ public:
     Result<std::span<std::byte>> slice(GuestAddress address, uint64_t length) const;
 
 private:
-    GuestMemory(UniqueFd memfd, Mapping mapping);
+    explicit GuestMemory(Mapping mapping);
     const MemoryRegion* find_region(GuestAddress address, uint64_t length) const;
 
-    UniqueFd m_memfd;
     Mapping m_mapping;
     std::vector<MemoryRegion> m_regions;
 };
