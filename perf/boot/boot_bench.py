@@ -308,8 +308,8 @@ def main():
             agent_boots[name] = (argv(args.agent_initrd, args.agent_cmdline)
                                  + ["--vsock", vsock], f"{vsock}_{AGENT_PORT}")
         elif name != "qemu-microvm":
-            not_available[name] = ("agent ready: not measured, QEMU serves the agent here as perf/run does, "
-                                   "over microvm's virtio-mmio")
+            not_available[name] = ("agent ready: not measured, QEMU serves the agent here as "
+                                   "perf/run does, over microvm's virtio-mmio")
         elif args.no_qemu_agent:
             not_available[name] = f"agent ready: n/a, {args.no_qemu_agent}"
         else:
