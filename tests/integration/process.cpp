@@ -144,10 +144,6 @@ std::string TempDir::write_file(const std::string& name, const std::string& cont
     return full;
 }
 
-} // namespace partvm_test
-
-namespace partvm_test {
-
 std::string read_text(const std::string& path)
 {
     std::ifstream file(path);

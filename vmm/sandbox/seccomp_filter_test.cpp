@@ -53,8 +53,8 @@ TEST_CASE("a fenced thread may do its work" * doctest::skip(sanitized))
             if (!install_seccomp_filter(kind)) {
                 ::_exit(2);
             }
-            void* page = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE,
-                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            void* page
+                = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             if (page == MAP_FAILED || ::munmap(page, 4096) != 0) {
                 ::_exit(3);
             }
@@ -77,8 +77,8 @@ TEST_CASE("a fenced thread dies of SIGSYS when it opens a file, or maps executab
         })));
         CHECK(killed_by_sigsys(in_child([kind] {
             if (install_seccomp_filter(kind)) {
-                (void)::mmap(nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS,
-                    -1, 0);
+                (void)::mmap(
+                    nullptr, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             }
         })));
     }

@@ -20,8 +20,8 @@ AllowedSyscall any_args(int number, std::string_view caller)
     return { number, {}, caller };
 }
 
-AllowedSyscall when(int number, std::vector<std::vector<ArgCheck>> variants,
-    std::string_view caller)
+AllowedSyscall when(
+    int number, std::vector<std::vector<ArgCheck>> variants, std::string_view caller)
 {
     return { number, std::move(variants), caller };
 }
@@ -42,7 +42,8 @@ void add_common(std::vector<AllowedSyscall>& list, pid_t pid)
     const ArgCheck no_exec { 2, Op::MaskedZero, PROT_EXEC };
     list.push_back(any_args(SYS_futex, "std::mutex, condition variables, atomic waits"));
     list.push_back(when(SYS_mmap, { { no_exec } }, "malloc (glibc arenas); never executable"));
-    list.push_back(when(SYS_mprotect, { { no_exec } }, "malloc growing an arena; never executable"));
+    list.push_back(
+        when(SYS_mprotect, { { no_exec } }, "malloc growing an arena; never executable"));
     list.push_back(any_args(SYS_munmap, "free, io_uring and guest memory teardown"));
     list.push_back(any_args(SYS_madvise, "free, and glibc releasing a thread's stack"));
     list.push_back(any_args(SYS_brk, "malloc on the main arena"));
@@ -73,22 +74,22 @@ std::vector<AllowedSyscall> syscall_allowlist(ThreadKind kind, pid_t pid)
         break;
     case ThreadKind::Io:
         list.push_back(any_args(SYS_io_uring_enter, "EventLoop::run"));
-        list.push_back(when(SYS_io_uring_register,
-            { { { 1, Op::Equal, ring_allowed_register_op } } },
-            "EventLoop file slots (FILES_UPDATE only)"));
+        list.push_back(
+            when(SYS_io_uring_register, { { { 1, Op::Equal, ring_allowed_register_op } } },
+                "EventLoop file slots (FILES_UPDATE only)"));
         list.push_back(any_args(SYS_read, "eventfd drains, vsock sockets"));
         list.push_back(any_args(SYS_sendto, "VsockBridge sending to a host socket"));
         list.push_back(any_args(SYS_close, "channel and connection teardown"));
         list.push_back(any_args(SYS_eventfd2, "VmbusHost: a signal eventfd per open channel"));
-        list.push_back(ioctls({ kvm_ioctl::hyperv_eventfd },
-            "VmbusHost channel open/close (KVM_HYPERV_EVENTFD)"));
+        list.push_back(ioctls(
+            { kvm_ioctl::hyperv_eventfd }, "VmbusHost channel open/close (KVM_HYPERV_EVENTFD)"));
         list.push_back(when(SYS_socket, { { { 0, Op::Equal, AF_UNIX } } },
             "VsockUnixListener::connect: a guest connect to PATH_<port>"));
         list.push_back(any_args(SYS_connect, "VsockUnixListener::connect"));
         list.push_back(any_args(SYS_accept4, "VsockUnixListener: hybrid clients"));
-        list.push_back(when(SYS_fcntl,
-            { { { 1, Op::Equal, F_GETFL } }, { { 1, Op::Equal, F_SETFL } } },
-            "VsockBridge making its socket non-blocking"));
+        list.push_back(
+            when(SYS_fcntl, { { { 1, Op::Equal, F_GETFL } }, { { 1, Op::Equal, F_SETFL } } },
+                "VsockBridge making its socket non-blocking"));
         list.push_back(any_args(SYS_shutdown, "VsockBridge passing on an end of stream"));
         list.push_back(any_args(SYS_poll, "VsockBridge checking for a hang-up"));
         list.push_back(any_args(SYS_newfstatat, "VsockUnixListener: is PATH still ours (lstat)"));
@@ -100,9 +101,9 @@ std::vector<AllowedSyscall> syscall_allowlist(ThreadKind kind, pid_t pid)
         list.push_back(any_args(SYS_close, "teardown"));
         list.push_back(ioctls({ kvm_ioctl::get_regs, kvm_ioctl::irqfd, kvm_ioctl::hyperv_eventfd },
             "Vm::stop_vcpus logging where vCPUs stopped; SynicPorts and VmbusHost teardown"));
-        list.push_back(when(SYS_io_uring_register,
-            { { { 1, Op::Equal, ring_allowed_register_op } } },
-            "EventLoop file slots freed at teardown (FILES_UPDATE only)"));
+        list.push_back(
+            when(SYS_io_uring_register, { { { 1, Op::Equal, ring_allowed_register_op } } },
+                "EventLoop file slots freed at teardown (FILES_UPDATE only)"));
         list.push_back(any_args(SYS_newfstatat, "stdio; VsockUnixListener teardown (lstat)"));
         list.push_back(any_args(SYS_unlink, "VsockUnixListener removing PATH at teardown"));
         list.push_back(any_args(SYS_pread64, "partvm boot --stats reading KVM's counters at exit"));
