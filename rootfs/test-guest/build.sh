@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) the L2 test guest: Debian's 6.1 cloud kernel
 # (Hyper-V drivers as modules) and a busybox initramfs whose /init prints
+#   PARTVM-INIT  (its first command)
 #   PARTVM-RESULT uptime=<s> cpus=<n> hyperv=<yes|no>
 # on /dev/console and powers off. uptime is taken when /init starts.
 # Kernel command line knobs read by /init:
@@ -65,6 +66,7 @@ if [ ! -f "$out/done" ]; then
   cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 # PID 1 of the test guest: report one result line, then power off.
+echo PARTVM-INIT # first: the instant the kernel has handed over to init (boot benchmarks)
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
