@@ -78,9 +78,10 @@ def main():
         json.dump({"runs": args.runs, "samples": samples, "median": med}, f, indent=1)
     lines = ["### partvm's boot-time choices, one change at a time", "",
              f"{args.runs} runs per variant, alternating; nested KVM: compare within the table "
-             "only. `partvm run --no-jail -- cat /proc/uptime` (wall, and guest uptime when the "
-             "command starts); the UART rows boot the test guest with `--serial` (wall to its "
-             "init line, uptime at init).", "",
+             "only. Wall: from the VMM's exec to its exit, guest shutdown included. `partvm run "
+             "--no-jail -- cat /proc/uptime` (guest uptime when the command starts); the UART "
+             "rows boot the test guest with `--serial`, which powers off after its result line "
+             "(uptime at init).", "",
              "| variant | wall, median s | guest uptime, median s |", "|---|---|---|"]
     for name, m in med.items():
         lines.append(f"| {name} | {m['wall']:.2f} | {m['uptime']:.2f} |")
