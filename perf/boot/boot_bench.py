@@ -29,23 +29,21 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from qemu_peer import MICROVM_SERIAL, VSOCK_DEVICE, VSOCK_MODULES  # noqa: E402
 
 INIT = b"PARTVM-INIT"
 RESULT = re.compile(rb"PARTVM-RESULT uptime=([0-9.]+) cpus=(\d+) hyperv=(\w+)")
 AGENT_PORT = 10000  # agent/protocol/limits.h
-# QEMU serves the agent as perf/run/run_bench.py has it: vhost-vsock over microvm's virtio-mmio,
-# with the guest modules for that transport instead of hv_sock's.
-QEMU_VSOCK = ["-device", "vhost-vsock-device,guest-cid=3"]
-QEMU_VSOCK_MODULES = "partvm.modules=virtio_mmio,vmw_vsock_virtio_transport"
-# QEMU tuned as a careful user would: no option ROMs, no legacy PIT/PIC.
-MICROVM = "microvm,x-option-roms=off,pit=off,pic=off,isa-serial=on,rtc=on"
 # Peer name -> (binary, machine). qemu-system-x86_64-microvm is Debian's build of QEMU for microvm
 # only (10 shared libraries against 51): it starts faster, so a fair user picks it where it boots
 # the guest. It has no Hyper-V SynIC and no vhost-vsock.
-QEMU_PEERS = {"microvm": ("qemu-system-x86_64", MICROVM),
-              "microvm-build": ("qemu-system-x86_64-microvm", MICROVM),
+QEMU_PEERS = {"microvm": ("qemu-system-x86_64", MICROVM_SERIAL),
+              "microvm-build": ("qemu-system-x86_64-microvm", MICROVM_SERIAL),
               "pc": ("qemu-system-x86_64", "pc")}
 STEP_LABELS = {"first_kvm_run": "vCPU threads to first KVM_RUN"}
 
@@ -361,7 +359,7 @@ def main():
             not_available[name] = f"agent ready: n/a, {args.no_qemu_agent}"
         else:
             agent_boots[name] = (argv(args.agent_initrd, f"{args.agent_cmdline} "
-                                      f"{QEMU_VSOCK_MODULES}") + QEMU_VSOCK, None)
+                                      f"{VSOCK_MODULES}") + VSOCK_DEVICE, None)
 
     # Each VMM first boots once with the guest held up after init (partvm.exit=hang): its memory
     # then, and no timed run starts with a cold page cache (QEMU's files are on L1's 9p root).
@@ -510,7 +508,7 @@ def markdown(result):
                  "trip.")
     lines.append("- Agent ready: partvm forwards the agent's hv_sock connection to host port "
                  f"{AGENT_PORT} to the Unix socket `--vsock` PATH_{AGENT_PORT}, listened on here; "
-                 f"QEMU: {' '.join(QEMU_VSOCK)}, listened on with AF_VSOCK port {AGENT_PORT}.")
+                 f"QEMU: {' '.join(VSOCK_DEVICE)}, listened on with AF_VSOCK port {AGENT_PORT}.")
     lines.append("")
 
     exits = {n: e for n, e in result.get("exits_median", {}).items() if e}

@@ -10,8 +10,12 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from qemu_peer import MICROVM, VSOCK_DEVICE, VSOCK_MODULES  # noqa: E402
 
 
 def timed(argv, timeout):
@@ -53,11 +57,10 @@ def main():
     common = ["--kernel", args.kernel, "--initrd", args.initrd, "--memory", "256M",
               "--vcpus", "2"]
     qemu = ["qemu-system-x86_64", "-accel", "kvm", "-cpu", "host",
-            "-M", "microvm,x-option-roms=off,pit=off,pic=off,rtc=on", "-smp", "2", "-m", "256M",
+            "-M", MICROVM, "-smp", "2", "-m", "256M",
             "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
             "-kernel", args.kernel, "-initrd", args.initrd,
-            "-append", "panic=-1 quiet partvm.modules=virtio_mmio,vmw_vsock_virtio_transport",
-            "-device", "vhost-vsock-device,guest-cid=3"]
+            "-append", f"panic=-1 quiet {VSOCK_MODULES}", *VSOCK_DEVICE]
     # The fence's cost: partvm run as root is jailed and filtered; --no-jail keeps the filters;
     # --no-seccomp drops those too (the warning goes to stderr, which timed() swallows).
     stock = [args.kernel, args.initrd]
