@@ -3,32 +3,17 @@
 
 #include "jailer/file_util.h"
 #include "jailer/options.h"
+#include "vmm/host_check/cgroup_facts.h"
 
 #include <algorithm>
 #include <charconv>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <thread>
 #include <unistd.h>
 
 namespace jail {
 namespace {
-
-std::vector<std::string_view> words(std::string_view text)
-{
-    std::vector<std::string_view> result;
-    size_t start = 0;
-    while (start < text.size()) {
-        const size_t end = std::min(text.find_first_of(" \n\t", start), text.size());
-        if (end > start) {
-            result.push_back(text.substr(start, end - start));
-        }
-        start = end + 1;
-    }
-    return result;
-}
 
 /// Enables the required controllers for the children of `dir`, writing only the missing ones.
 Result<void> enable_controllers(const std::string& dir)
@@ -36,7 +21,7 @@ Result<void> enable_controllers(const std::string& dir)
     const std::string file = dir + "/cgroup.subtree_control";
     const std::string enabled = TRY(read_file(file));
     std::string request;
-    for (const std::string& name : missing_names(enabled, required_controllers)) {
+    for (const std::string& name : vmm::host::missing_names(enabled, vmm::host::jail_controllers)) {
         request += (request.empty() ? "+" : " +") + name;
     }
     if (!request.empty()) {
@@ -47,26 +32,14 @@ Result<void> enable_controllers(const std::string& dir)
 
 } // namespace
 
-std::vector<std::string> missing_names(
-    std::string_view list, std::span<const std::string_view> wanted)
-{
-    const std::vector<std::string_view> present = words(list);
-    std::vector<std::string> missing;
-    for (std::string_view name : wanted) {
-        if (std::find(present.begin(), present.end(), name) == present.end()) {
-            missing.emplace_back(name);
-        }
-    }
-    return missing;
-}
-
 MemoryEvents parse_memory_events(std::string_view text)
 {
     MemoryEvents events;
     size_t start = 0;
     while (start < text.size()) {
         const size_t end = std::min(text.find('\n', start), text.size());
-        const std::vector<std::string_view> fields = words(text.substr(start, end - start));
+        const std::vector<std::string_view> fields
+            = vmm::host::split_words(text.substr(start, end - start));
         start = end + 1;
         uint64_t value = 0;
         if (fields.size() != 2) {
@@ -90,24 +63,9 @@ MemoryEvents parse_memory_events(std::string_view text)
 
 Result<void> check_cgroup2()
 {
-    struct statfs fs { };
-    if (::statfs(cgroup_root, &fs) < 0) {
-        return JailError::from_errno(std::string("cgroup v2 is required at ") + cgroup_root);
-    }
-    if (fs.f_type != CGROUP2_SUPER_MAGIC) {
-        return JailError::failure(std::string(cgroup_root)
-            + " is not a cgroup v2 mount (this host uses cgroup v1 or a hybrid layout); the jailer "
-              "needs the unified hierarchy there");
-    }
-    const std::string available = TRY(read_file(std::string(cgroup_root) + "/cgroup.controllers"));
-    const std::vector<std::string> missing = missing_names(available, required_controllers);
-    if (!missing.empty()) {
-        std::string names;
-        for (const std::string& name : missing) {
-            names += (names.empty() ? "" : ", ") + name;
-        }
-        return JailError::failure("cgroup v2 at " + std::string(cgroup_root)
-            + " lacks the controllers the jailer needs: " + names);
+    const std::string problem = vmm::host::jail_cgroup_problem(vmm::host::probe_cgroup());
+    if (!problem.empty()) {
+        return JailError::failure(problem + "; " + std::string(vmm::host::no_jail_gives_up));
     }
     return {};
 }

@@ -14,15 +14,9 @@
 
 namespace jail {
 
-/// The controllers every VM's leaf gets.
-inline constexpr std::string_view required_controllers[] = { "cpu", "memory", "pids" };
-
-/// Fails unless /sys/fs/cgroup is a cgroup v2 mount offering every required controller.
+/// Fails unless /sys/fs/cgroup is a cgroup v2 mount offering every controller of
+/// vmm::host::jail_controllers; the message names the layout found and what --no-jail gives up.
 Result<void> check_cgroup2();
-
-/// The names of `wanted` missing from a space-separated cgroup.controllers/subtree_control list.
-std::vector<std::string> missing_names(
-    std::string_view list, std::span<const std::string_view> wanted);
 
 /// The counters of memory.events this jailer reports on (see cgroup-v2.rst).
 struct MemoryEvents {

@@ -23,15 +23,3 @@ TEST_CASE("memory.events: malformed lines are skipped, a missing file reads as n
     CHECK(events.oom == 0);
     CHECK(parse_memory_events("").oom_kill == 0);
 }
-
-TEST_CASE("the controllers missing from a cgroup.controllers list")
-{
-    CHECK(missing_names("cpuset cpu io memory hugetlb pids rdma misc\n", required_controllers)
-              .empty());
-    CHECK(missing_names("cpu io\n", required_controllers)
-        == std::vector<std::string> { "memory", "pids" });
-    CHECK(missing_names("", required_controllers).size() == 3);
-    // Whole words only: "cpuset" is not "cpu".
-    CHECK(missing_names("cpuset memory pids", required_controllers)
-        == std::vector<std::string> { "cpu" });
-}

@@ -10,7 +10,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     # Libraries (see README "Dependencies").
     libfmt-dev libseccomp-dev liburing-dev libtomlplusplus-dev doctest-dev libcli11-dev
-    libbenchmark-dev
+    libbenchmark-dev nlohmann-json3-dev
     # Tests: ACPI table checks, fuzzing (clang's libFuzzer), the nested-KVM harness and guests.
     acpica-tools clang-16 libclang-rt-16-dev qemu-system-x86 busybox-static cpio kmod
     xz-utils zstd lz4 python3 strace

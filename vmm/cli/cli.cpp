@@ -53,6 +53,7 @@ CliOutcome parse_cli(int argc, const char* const* argv, std::ostream& out, std::
     std::vector<std::unique_ptr<cli::Subcommand>> subcommands;
     subcommands.push_back(cli::make_boot_command());
     subcommands.push_back(cli::make_run_command());
+    subcommands.push_back(cli::make_check_command());
 
     std::vector<CLI::App*> apps;
     try {

@@ -50,10 +50,15 @@ struct RunRequest {
     bool jail { true }; ///< As root, start the VMM through partvm-jailer; --no-jail says not to.
 };
 
+/// `partvm check`: report what this host offers partvm.
+struct CheckRequest {
+    bool json { false }; ///< --json: machine-readable output.
+};
+
 /// What main() does next. Each new subcommand adds its request type to the variant.
 struct CliOutcome {
     /// An exit code (0 after help or version, 2 after errors) or a request to carry out.
-    std::variant<int, BootRequest, RunRequest> action;
+    std::variant<int, BootRequest, RunRequest, CheckRequest> action;
 
     bool should_exit() const { return std::holds_alternative<int>(action); }
     /// Precondition: should_exit().

@@ -259,3 +259,16 @@ TEST_CASE("cli: run --timeout out of range or too large is reported once")
               .err
         == "partvm: --timeout: must be between 1 and 4000000, got 99999999999\n");
 }
+
+TEST_CASE("cli: check takes --json and nothing else")
+{
+    Run plain = run({ "check" });
+    const auto* request = std::get_if<CheckRequest>(&plain.outcome.action);
+    REQUIRE(request != nullptr);
+    CHECK_FALSE(request->json);
+    Run json = run({ "check", "--json" });
+    REQUIRE(std::get_if<CheckRequest>(&json.outcome.action) != nullptr);
+    CHECK(std::get_if<CheckRequest>(&json.outcome.action)->json);
+    Run stray = run({ "check", "--kernel", "x" });
+    CHECK(stray.outcome.exit_code() == 2);
+}

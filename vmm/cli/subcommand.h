@@ -33,6 +33,8 @@ public:
 std::unique_ptr<Subcommand> make_boot_command();
 /// `partvm run`: the VM flags of boot (--initrd named --rootfs, with defaults) plus the command's.
 std::unique_ptr<Subcommand> make_run_command();
+/// `partvm check [--json]`.
+std::unique_ptr<Subcommand> make_check_command();
 
 /// Prints one "partvm: <error>" line per error.
 void print_errors(std::ostream& err, std::span<const ConfigError> errors);

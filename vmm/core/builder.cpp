@@ -13,8 +13,10 @@
 #include "vmm/core/file_image.h"
 #include "vmm/devices/cmos_rtc.h"
 #include "vmm/devices/power.h"
+#include "vmm/host_check/host_report.h"
 #include "vmm/hyperv/hv_cpuid.h"
 #include "vmm/hyperv/synic.h"
+#include "vmm/kvm/capabilities.h"
 #include "vmm/vmbus/vsock_unix_listener.h"
 
 #include <fmt/core.h>
@@ -67,21 +69,9 @@ private:
 
 std::optional<BuildError> check_host_limits(const Kvm& kvm, const VmConfig& config)
 {
-    static constexpr std::pair<int, const char*> required_caps[] = {
-        { KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" },
-        { KVM_CAP_HYPERV, "KVM_CAP_HYPERV" },
-        { KVM_CAP_HYPERV_SYNIC2, "KVM_CAP_HYPERV_SYNIC2" },
-        { KVM_CAP_HYPERV_VP_INDEX, "KVM_CAP_HYPERV_VP_INDEX" },
-        { KVM_CAP_HYPERV_CPUID, "KVM_CAP_HYPERV_CPUID" },
-        { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
-        { KVM_CAP_HYPERV_EVENTFD, "KVM_CAP_HYPERV_EVENTFD" },
-        { KVM_CAP_IRQFD_RESAMPLE, "KVM_CAP_IRQFD_RESAMPLE" },
-        { KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING" },
-    };
-    for (auto [cap, name] : required_caps) {
-        if (!kvm.check_extension(cap)) {
-            return fail(fmt::format("this host's KVM lacks {}, which partvm needs", name));
-        }
+    const std::string missing = host::missing_capabilities_problem(query_capabilities(kvm));
+    if (!missing.empty()) {
+        return fail(fmt::format("{}; {}", missing, host::see_partvm_check));
     }
     if (config.machine.vcpus > kvm.max_vcpus()) {
         return bad_input(fmt::format("vcpus {} exceeds this host's KVM limit of {} vCPUs",
@@ -205,7 +195,7 @@ std::variant<std::vector<VcpuFd>, BuildError> create_vcpu_fds(
     }
     auto hv_leaves = hyperv::compose_hv_cpuid(*hv_supported, config.machine.vcpus);
     if (!hv_leaves) {
-        return fail(hv_leaves.error().message());
+        return fail(fmt::format("{}; {}", hv_leaves.error().message(), host::see_partvm_check));
     }
     remove_hypervisor_leaves(*base_cpuid);
     const bool tsc_deadline = kvm.check_extension(KVM_CAP_TSC_DEADLINE_TIMER) > 0;

@@ -5,6 +5,7 @@
 #include "vmm/cli/cli.h"
 #include "vmm/core/boot_stats.h"
 #include "vmm/core/builder.h"
+#include "vmm/core/check_command.h"
 #include "vmm/core/exit_status.h"
 #include "vmm/core/run_command.h"
 
@@ -128,6 +129,9 @@ int main(int argc, char** argv)
     }
     if (const auto* run = std::get_if<RunRequest>(&cli.action)) {
         return run_command(*run);
+    }
+    if (const auto* check = std::get_if<CheckRequest>(&cli.action)) {
+        return check_host(*check);
     }
     return run_boot(std::get<BootRequest>(cli.action), started);
 }

@@ -3,8 +3,12 @@
 #include "agent/client/client.h"
 #include "agent/protocol/limits.h"
 #include "vmm/base/log.h"
+#include "vmm/core/exit_status.h"
+#include "vmm/core/file_image.h"
 #include "vmm/core/terminal.h"
 #include "vmm/core/vmm_process.h"
+#include "vmm/host_check/host_report.h"
+#include "vmm/host_check/probe_host.h"
 
 #include <climits>
 #include <csignal>
@@ -124,6 +128,34 @@ Waited wait_for_agent(
             }
         }
     }
+}
+
+/// Refuses, before any VM or jail work, what would only fail later and less clearly: unreadable
+/// kernel or rootfs files (exit 2), a host whose KVM cannot run partvm's VMs, and, when the VMM is
+/// to be jailed, a cgroup layout the jailer cannot use (exit 125). Returns the exit status.
+std::optional<int> preflight(const RunRequest& request, bool jailed)
+{
+    const std::pair<const std::string&, const char*> files[]
+        = { { request.config.boot.kernel, "kernel" }, { request.config.boot.initrd, "rootfs" } };
+    for (const auto& [path, role] : files) {
+        auto image = FileImage::open(path, role);
+        if (const auto* message = std::get_if<std::string>(&image)) {
+            report(*message);
+            return exit_usage;
+        }
+    }
+    if (const std::string problem = host::kvm_problem(host::probe_kvm()); !problem.empty()) {
+        report(fmt::format("{}; {}", problem, host::see_partvm_check));
+        return exit_run_failure;
+    }
+    if (jailed) {
+        if (const std::string problem = host::jail_cgroup_problem(host::probe_cgroup());
+            !problem.empty()) {
+            report(fmt::format("cannot jail the VMM: {}; {}", problem, host::no_jail_gives_up));
+            return exit_run_failure;
+        }
+    }
+    return std::nullopt;
 }
 
 agent::protocol::Exec make_exec(const RunRequest& request, const Terminal* terminal)
@@ -256,6 +288,9 @@ int run_command(const RunRequest& request)
     // As root, the VMM goes to jail (partvm-jailer); otherwise it runs as the caller, still under
     // its seccomp filters.
     launch.jailed = request.jail && ::geteuid() == 0;
+    if (auto refused = preflight(request, launch.jailed)) {
+        return *refused;
+    }
     launch.jail_id = fmt::format("run-{}-{}", ::getpid(), Clock::now().time_since_epoch().count());
     // The VMM's hybrid vsock socket is DIR/vsock (vmm_argv), so the agent's port lands here.
     const std::string agent_socket
