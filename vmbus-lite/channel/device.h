@@ -13,7 +13,7 @@
 
 namespace vmbus {
 
-/// What the OFFERCHANNEL for a device carries (vmbus-host-reference §4.3).
+/// What the OFFERCHANNEL for a device carries (docs/vmbus.md#offers).
 struct OfferParams {
     Guid interface_type {}; ///< Device class; for hv_sock, the service id.
     Guid interface_instance {}; ///< Unique per device; for hv_sock, the endpoint id.

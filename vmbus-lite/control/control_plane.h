@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The VMBus control plane (vmbus-host-reference §4): version negotiation, offers, GPADLs, open,
-// close, rescind and unload, as a state machine that does no I/O. Guest messages come in through
-// handle_message(); everything the host says goes out through BusHost. Runs on one thread.
+// The VMBus control plane (docs/vmbus.md#control-protocol): version negotiation, offers, GPADLs,
+// open, close, rescind and unload, as a state machine that does no I/O. Guest messages come in
+// through handle_message(); everything the host says goes out through BusHost. Runs on one thread.
 #pragma once
 #include "vmbus-lite/channel/device.h"
 #include "vmbus-lite/control/bus_host.h"

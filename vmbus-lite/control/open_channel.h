@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // One open channel: its two rings over the guest's GPADL pages, and the rules for when to
-// interrupt the guest (vmbus-host-reference §6.4).
+// interrupt the guest (docs/vmbus.md#signalling-rules).
 #pragma once
 #include "vmbus-lite/channel/device.h"
 #include "vmbus-lite/control/bus_host.h"

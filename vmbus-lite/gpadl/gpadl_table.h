@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The GPADLs a guest has described (vmbus-host-reference §4.4): page lists assembled from one
+// The GPADLs a guest has described (docs/vmbus.md#sequences): page lists assembled from one
 // GPADL_HEADER and the GPADL_BODY messages that follow it, each PFN checked against guest RAM as it
 // arrives. Holds PFNs only, never host pointers: mapping happens when a ring or buffer is opened.
 #pragma once

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// A RingMemory over guest pages (vmbus-host-reference §6.1–6.2): one control page, then the data
+// A RingMemory over guest pages (docs/vmbus.md#ring-buffers): one control page, then the data
 // pages in GPADL order. Host addresses are resolved once, when the ring is mapped; each access is
 // then a copy with no further lookups. The guest writes these pages concurrently, so every field is
 // read once into host memory and validated there (IncomingRing and OutgoingRing do).
@@ -53,10 +53,11 @@ struct RingPair {
     std::unique_ptr<RingMemory> host_to_guest; ///< The guest's inbound ring: the host writes it.
 };
 
-/// Splits a ring GPADL at OPENCHANNEL's downstream_ringbuffer_pageoffset (§6.2): pages [0, off)
-/// are the guest-to-host ring, pages [off, n) the host-to-guest ring, each a control page and at
-/// least one data page. NotARing unless the GPADL covers exactly its pages (byte_offset 0,
-/// byte_count n * 4096); BadRingOffset unless 1 < off < n - 1. `memory` must outlive the rings.
+/// Splits a ring GPADL at OPENCHANNEL's downstream_ringbuffer_pageoffset
+/// (docs/vmbus.md#the-ring-gpadl): pages [0, off) are the guest-to-host ring, pages [off, n) the
+/// host-to-guest ring, each a control page and at least one data page. NotARing unless the GPADL
+/// covers exactly its pages (byte_offset 0, byte_count n * 4096); BadRingOffset unless
+/// 1 < off < n - 1. `memory` must outlive the rings.
 vmm::Result<RingPair, GpadlError> map_ring_pair(
     const vmm::GuestMemory& memory, const Gpadl& gpadl, uint32_t downstream_page_offset);
 

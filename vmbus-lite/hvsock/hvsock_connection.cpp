@@ -127,7 +127,8 @@ HvSockConnection::SendResult HvSockConnection::send_packet(
             }
             // The ring stored pending_send_sz after it found no room; the guest may have freed
             // the space in between without seeing it. Fence and look once more, so that either
-            // the guest sees our pending_send_sz or we see its read index (§6.4 producer rule 4).
+            // the guest sees our pending_send_sz or we see its read index (producer rule 4 in
+            // docs/vmbus.md#signalling-rules).
             if (!rechecked) {
                 rechecked = true;
                 std::atomic_thread_fence(std::memory_order_seq_cst);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The host end of one hv_sock connection (vmbus-host-reference §9): one VMBus channel carrying a
+// The host end of one hv_sock connection (docs/vsock.md): one VMBus channel carrying a
 // byte stream each way. Its owner sees a byte stream: write() and shutdown_send() towards the
 // guest, Owner::on_data() and on_peer_shutdown() from it, with back-pressure both ways (the ring
 // when writing; the owner's on_data() return when reading, which leaves the guest blocked on its

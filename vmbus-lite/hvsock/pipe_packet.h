@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// hv_sock packet framing (vmbus-host-reference §9; net/vmw_vsock/hyperv_transport.c): every
+// hv_sock packet framing (docs/vsock.md; net/vmw_vsock/hyperv_transport.c): every
 // packet is VM_PKT_DATA_INBAND with flags 0, and its payload is struct vmpipe_proto_header
 // {pkt_type = 1, data_size} then data_size bytes of the stream, padded to 8. data_size 0 is FIN:
 // the sender will write no more. Pure: no I/O, no state.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Integration-service (IC) messages: the payload of every VM_PKT_DATA_INBAND packet on the
-// shutdown, heartbeat and timesync channels (vmbus-host-reference §10, include/linux/hyperv.h).
-// Each is an 8-byte pipe header, the 20-byte icmsg_hdr, then a body; Linux finds icmsg_hdr at
-// payload offset 8 and the body at 28 (its ICMSG_HDR). Pure: no I/O, no state.
+// shutdown, heartbeat and timesync channels (docs/vmbus.md#integration-services,
+// include/linux/hyperv.h). Each is an 8-byte pipe header, the 20-byte icmsg_hdr, then a body;
+// Linux finds icmsg_hdr at payload offset 8 and the body at 28 (its ICMSG_HDR). Pure: no I/O, no
+// state.
 #pragma once
 #include "vmm/base/result.h"
 

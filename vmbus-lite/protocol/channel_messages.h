@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// VMBus channel-management messages (vmbus-host-reference §4.2; include/linux/hyperv.h). Wire
+// VMBus channel-management messages (docs/vmbus.md#message-types; include/linux/hyperv.h). Wire
 // structs keep the kernel's field names; every message starts with an 8-byte header.
 #pragma once
 #include <array>

@@ -7,7 +7,7 @@ using namespace vmbus;
 
 TEST_CASE("GUIDs take the Microsoft byte layout: the first three groups little-endian")
 {
-    // The SCSI class as Linux's GUID_INIT lays it out (vmbus-host-reference conventions).
+    // The SCSI class as Linux's GUID_INIT lays it out (docs/vmbus.md#conventions).
     constexpr Guid scsi = make_guid("ba6163d9-04a1-4d29-b605-72e2ffb1dc7f");
     constexpr Guid expected = { 0xd9, 0x63, 0x61, 0xba, 0xa1, 0x04, 0x29, 0x4d, 0xb6, 0x05, 0x72,
         0xe2, 0xff, 0xb1, 0xdc, 0x7f };

@@ -61,7 +61,7 @@ bool IncomingRing::commit_read()
     m_memory.store(RingControl::ReadIndex, m_read_index);
     m_published_index = m_read_index;
     // The store of read_index must be visible before pending_send_sz is read, or a guest that
-    // sets it concurrently could wait forever (§6.4 consumer rule 2).
+    // sets it concurrently could wait forever (consumer rule 2, docs/vmbus.md#signalling-rules).
     std::atomic_thread_fence(std::memory_order_seq_cst);
     const uint32_t pending = m_memory.load(RingControl::PendingSendSize) & ~7u;
     if (pending == 0) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Consumer side of a ring the guest writes (its outbound ring; §6.4 consumer rules).
+// Consumer side of a ring the guest writes (its outbound ring; the consumer rules of
+// docs/vmbus.md#signalling-rules).
 #pragma once
 #include "vmbus-lite/ring/packet.h"
 #include "vmbus-lite/ring/ring_memory.h"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Producer side of a ring the guest reads (its inbound ring; §6.4 producer rules).
+// Producer side of a ring the guest reads (its inbound ring; the producer rules of
+// docs/vmbus.md#signalling-rules).
 #pragma once
 #include "vmbus-lite/ring/packet.h"
 #include "vmbus-lite/ring/ring_memory.h"

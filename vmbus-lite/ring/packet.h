@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// VMBus ring packets (vmbus-host-reference §6.3): a 16-byte descriptor, the payload at offset8 * 8,
+// VMBus ring packets (docs/vmbus.md#packets): a 16-byte descriptor, the payload at offset8 * 8,
 // the whole padded to 8 bytes and followed in the ring by an 8-byte trailer.
 #pragma once
 #include <cstddef>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The memory of one VMBus ring (vmbus-host-reference §6.1): a 4 KiB control page shared with the
+// The memory of one VMBus ring (docs/vmbus.md#layout): a 4 KiB control page shared with the
 // guest, then the data area. Implementations copy; nothing hands out pointers into guest memory.
 #pragma once
 #include <cstddef>

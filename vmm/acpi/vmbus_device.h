@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The DSDT node hv_vmbus binds to (vmbus-host-reference §2).
+// The DSDT node hv_vmbus binds to (drivers/hv/vmbus_drv.c; docs/vmbus.md#the-acpi-node).
 #pragma once
 #include "vmm/acpi/aml.h"
 

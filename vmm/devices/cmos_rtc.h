@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // A minimal MC146818 CMOS clock at ports 0x70/0x71. Linux reads its wall clock here even on
 // Hyper-V; with nothing answering it spins about a second on "update in progress" and starts in
-// 1970 (vmbus-host-reference §11). Time registers report the host's UTC time in BCD, 24-hour.
+// 1970 (arch/x86/kernel/rtc.c: mach_get_cmos_time). Time registers report the host's UTC time in
+// BCD, 24-hour.
 #pragma once
 #include "vmm/devices/bus.h"
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Hyper-V CPUID leaves 0x40000000-0x40000005 partvm presents (vmbus-host-reference §1.3).
-// Composed by us, masked by what KVM can back: KVM's own HV table says "Linux KVM Hv" and carries
-// bits that must never reach the guest (partition id, extended hypercalls, ...).
+// The Hyper-V CPUID leaves 0x40000000-0x40000005 partvm presents
+// (docs/vmbus.md#hyper-v-cpuid-leaves). Composed by us, masked by what KVM can back: KVM's own HV
+// table says "Linux KVM Hv" and carries bits that must never reach the guest (partition id,
+// extended hypercalls, ...).
 #pragma once
 #include "vmm/base/result.h"
 #include "vmm/kvm/cpuid_entry.h"

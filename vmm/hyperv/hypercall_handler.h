@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Where the vCPU threads hand the guest's VMBus hypercalls (vmbus-host-reference §3.2, §5).
+// Where the vCPU threads hand the guest's VMBus hypercalls (docs/vmbus.md#synic-messages,
+// docs/vmbus.md#channel-signals).
 #pragma once
 #include "vmm/hyperv/hv_status.h"
 

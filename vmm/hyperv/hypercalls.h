@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The hypercalls KVM passes to userspace (KVM_EXIT_HYPERV_HCALL): HvPostMessage and the
-// HvSignalEvent calls no KVM_HYPERV_EVENTFD completed (vmbus-host-reference §3.2, §5). Validates
-// the guest's input and hands it to the VMBus host.
+// HvSignalEvent calls no KVM_HYPERV_EVENTFD completed (docs/vmbus.md#synic-messages,
+// docs/vmbus.md#channel-signals). Validates the guest's input and hands it to the VMBus host.
 #pragma once
 #include "vmm/hyperv/hypercall_handler.h"
 #include "vmm/memory/guest_memory.h"

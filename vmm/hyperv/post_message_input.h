@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The HvPostMessage input page (struct hv_input_post_message, vmbus-host-reference §3.2), parsed
-// from a copy the guest can no longer change.
+// The HvPostMessage input page (struct hv_input_post_message in drivers/hv/hyperv_vmbus.h;
+// docs/vmbus.md#guest-to-host-hvpostmessage), parsed from a copy the guest can no longer change.
 #pragma once
 #include "vmm/base/result.h"
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Per-vCPU SynIC enablement and the KVM_EXIT_HYPERV exits (vmbus-host-reference §1.5, §3).
+// Per-vCPU SynIC enablement and the KVM_EXIT_HYPERV exits (docs/vmbus.md#kvm-set-up,
+// docs/vmbus.md#synic-messages).
 #pragma once
 #include "vmm/base/result.h"
 #include "vmm/hyperv/hv_status.h"

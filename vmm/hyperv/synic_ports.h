@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The host's end of every VP's SynIC (vmbus-host-reference §3.3, §5): posts messages into the
-// guest's SIMP slot 2, sets event flags in its SIEFP slot 2, and asserts SINT 2 through an irqfd
-// on a KVM_IRQ_ROUTING_HV_SINT route. One per VM.
+// The host's end of every VP's SynIC (docs/vmbus.md#synic-messages, docs/vmbus.md#channel-signals):
+// posts messages into the guest's SIMP slot 2, sets event flags in its SIEFP slot 2, and asserts
+// SINT 2 through an irqfd on a KVM_IRQ_ROUTING_HV_SINT route. One per VM.
 //
 // Threads: record_synic() runs on the vCPU threads; post_message(), signal_event() and the
 // resample calls on one thread (the VMBus event thread). signal_event() is safe from any thread;

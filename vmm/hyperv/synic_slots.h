@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// One SynIC message slot and one event-flags slot (vmbus-host-reference §3.1, §3.3, §5), written
-// in place with atomics because the guest reads and clears them concurrently. Pure code over raw
-// 256-byte slots: guest memory in the runtime, plain buffers in tests.
+// One SynIC message slot and one event-flags slot (docs/vmbus.md#synic-messages,
+// docs/vmbus.md#channel-signals), written in place with atomics because the guest reads and clears
+// them concurrently. Pure code over raw 256-byte slots: guest memory in the runtime, plain buffers
+// in tests.
 //
 // Why a thread other than the slot's vCPU may write a message slot: partvm exposes no synthetic
 // timers (hv_cpuid.cpp leaves HV_MSR_SYNTIMER_AVAILABLE clear, and Linux 6.1 then never enables
@@ -32,7 +33,8 @@ enum class SlotPost {
     Busy, ///< The guest has not consumed the previous message; msg_pending asks it for an EOM.
 };
 
-/// Posts one message into `slot` (8-byte aligned, 256 bytes) as §3.3 step 3 describes.
+/// Posts one message into `slot` (8-byte aligned, 256 bytes): steps 1-3 of
+/// docs/vmbus.md#host-to-guest-posting-into-the-slot.
 /// Preconditions (host bugs, not guest input): message_type != 0 and payload.size() <= 240.
 SlotPost post_to_message_slot(
     std::byte* slot, uint32_t message_type, std::span<const std::byte> payload);

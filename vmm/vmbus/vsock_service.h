@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// AF_VSOCK for the rest of partvm (vmbus-host-reference §9): guest sockets reach host programs
+// AF_VSOCK for the rest of partvm (docs/vsock.md): guest sockets reach host programs
 // as stream sockets. Guest connects to (CID 2, port P) arrive as TL_CONNECT_REQUEST; a port with a
 // listen()er gets a socketpair, any other port the hybrid Unix socket PATH_P if a program listens
 // there (Firecracker's and OpenVMM's model), and everything else is refused by making no offer.
