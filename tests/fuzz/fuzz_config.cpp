@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target for user config (architecture §2.11): arbitrary bytes through
-// parse_toml_config(), validate() and parse_memory_size() must not crash, hang or trip a
-// sanitizer, and every failure must come with at least one located error.
+// libFuzzer target for user config (docs/conventions.md#tests-and-fuzz-targets): arbitrary
+// bytes through parse_toml_config(), validate() and parse_memory_size() must not crash, hang or
+// trip a sanitizer, and every failure must come with at least one located error.
 #include "vmm/config/memory_size.h"
 #include "vmm/config/parse_toml.h"
 #include "vmm/config/validate.h"

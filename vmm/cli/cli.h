@@ -16,7 +16,8 @@
 
 namespace vmm {
 
-/// Exit status for usage and configuration errors: reported before any KVM work (§2.4).
+/// Exit status for usage and configuration errors: reported before any KVM work
+/// (docs/conventions.md#errors).
 inline constexpr int exit_usage_error = 2;
 
 /// How the VMM process is fenced in (vmm/sandbox).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// TOML config files → VmConfig (architecture §2.6 step 1). Schema:
+// TOML config files → VmConfig (docs/conventions.md#config-flow, step 1). Schema:
 //
 //   [machine]
 //   memory = "256M"      # string: size with suffix (memory_size.h); integer: MiB. Default 256M.

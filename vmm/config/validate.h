@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Host-independent checks of a complete VmConfig (architecture §2.6 step 2), run after the file
-// and the flags are merged. Whether files exist, and the host's own limits, are checked by the VMM
-// when it opens and creates things.
+// Host-independent checks of a complete VmConfig (docs/conventions.md#config-flow, step 2), run
+// after the file and the flags are merged. Whether files exist, and the host's own limits, are
+// checked by the VMM when it opens and creates things.
 #pragma once
 #include "vmm/config/vm_config.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The user's description of one VM: plain structs mirroring the TOML tables of architecture §2.6
-// ([machine], [boot], [console]; later [[net]] and [[block]] as vectors), and the error type every
-// config step reports. Only vmm/builder, vmm/main and vmm/cli read VmConfig; devices get their own
-// small structs.
+// The user's description of one VM: plain structs mirroring the TOML tables
+// (docs/conventions.md#config-flow; [machine], [boot], [console]; later [[net]] and [[block]] as
+// vectors), and the error type every config step reports. Only vmm/builder, vmm/main and vmm/cli
+// read VmConfig; devices get their own small structs.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -75,8 +75,8 @@ struct VmConfig {
     bool operator==(const VmConfig&) const = default;
 };
 
-/// One problem in the user's configuration (architecture §2.4: all of them are reported at once
-/// and the VMM exits with status 2 before any KVM work).
+/// One problem in the user's configuration (docs/conventions.md#errors: all of them are reported
+/// at once and the VMM exits with status 2 before any KVM work).
 struct ConfigError {
     std::string file; ///< Config file or empty (flags, programmatic config).
     uint32_t line { 0 }; ///< 1-based; 0 when unknown.
