@@ -6,7 +6,7 @@ Each variant differs from the default in one thing (kernel format, initramfs, ke
 UART); runs alternate across variants. `partvm run -- cat /proc/uptime` gives the wall time a user
 waits and the guest's uptime when the command starts; the UART variants boot the test guest,
 whose init reports its uptime on the console. Must run where /dev/kvm works (perf/boot/choices
-uses tests/nested/kvm-run). Ratios only: see shared/design/perf-method.md.
+uses tests/nested/kvm-run). Ratios only: see docs/perf-method.md.
 """
 import argparse
 import json
