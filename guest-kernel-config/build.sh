@@ -18,12 +18,12 @@ srcpkg=linux-source-6.1
 tarball=/usr/src/$srcpkg.tar.xz
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "guest-kernel: $*" >&2; }
+log_prefix=guest-kernel
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fragment=$here/partvm.config
-# shellcheck source=../scripts/lib/debian-kernel.sh
-source "$here/../scripts/lib/debian-kernel.sh"
+# shellcheck source=../scripts/lib/common.sh
+source "$here/../scripts/lib/common.sh"
 
 ensure_pkgs "$srcpkg" flex bison bc libelf-dev libssl-dev lz4 xz-utils make gcc libc6-dev binutils
 [ -f "$tarball" ] || { log "$tarball missing although $srcpkg is installed"; exit 1; }

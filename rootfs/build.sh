@@ -29,7 +29,8 @@ modules=(hv_vmbus hv_utils hv_sock hv_storvsc sd_mod hv_netvsc
          vmw_vsock_virtio_transport virtio_pci virtio_mmio)
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "rootfs: $*" >&2; }
+# shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)
+log_prefix=rootfs
 
 agent=${1:-${PARTVM_AGENT:-}}
 if [ -z "$agent" ] || [ ! -f "$agent" ]; then
@@ -38,7 +39,7 @@ if [ -z "$agent" ] || [ ! -f "$agent" ]; then
 fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-libs=("$here/../scripts/lib/debian-kernel.sh" "$here/../scripts/lib/initramfs.sh")
+libs=("$here/../scripts/lib/"{common,debian-kernel,initramfs}.sh)
 for lib in "${libs[@]}"; do
   # shellcheck source=/dev/null
   source "$lib"

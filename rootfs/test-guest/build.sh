@@ -19,7 +19,8 @@
 # stdout (only): KERNEL=<bzImage> INITRD=<gzip cpio> and, if it could be
 # extracted, VMLINUX=<uncompressed ELF>. Progress goes to stderr.
 # Cache: ${PARTVM_CACHE:-$HOME/.cache/partvm}/test-guest/<key>, key = hash of
-# the kernel package version and this script (which contains the init).
+# the kernel package version, this script (which contains the init) and the
+# scripts/lib files it sources.
 set -euo pipefail
 
 cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
@@ -27,19 +28,20 @@ meta=linux-image-cloud-amd64
 modules=(hv_vmbus hv_utils hv_sock hv_storvsc sd_mod hv_netvsc)
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "test-guest: $*" >&2; }
+# shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)
+log_prefix=test-guest
 
 libdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)
-lib=$libdir/debian-kernel.sh
-# shellcheck source=../../scripts/lib/debian-kernel.sh
-source "$lib"
-# shellcheck source=../../scripts/lib/initramfs.sh
-source "$libdir/initramfs.sh"
+libs=("$libdir/"{common,debian-kernel,initramfs}.sh)
+for lib in "${libs[@]}"; do
+  # shellcheck source=/dev/null
+  source "$lib"
+done
 
 ensure_pkgs busybox-static cpio kmod gzip lz4 xz-utils
 read -r kpkg kver < <(resolve_kernel "$meta") || true
 [ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
-key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$lib" "$libdir/initramfs.sh"; } | sha256sum | cut -c1-16)
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "${libs[@]}"; } | sha256sum | cut -c1-16)
 out=$cache/test-guest/$key
 
 # Built already: no lock, no writes (the cache may be read-only, e.g. in L1).

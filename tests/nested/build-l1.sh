@@ -6,7 +6,8 @@
 #
 # stdout: KERNEL=<path> and INITRD=<path> lines only; progress goes to stderr.
 # Cache: ${PARTVM_CACHE:-$HOME/.cache/partvm}/l1/<key>, key = hash of the
-# kernel package version and this script (which contains the init).
+# kernel package version, this script (which contains the init) and the
+# scripts/lib files it sources.
 set -euo pipefail
 
 cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
@@ -15,16 +16,20 @@ required=(kvm-amd 9p 9pnet_virtio virtio_pci) # KVM, and the host's files over 9
 optional=(tun veth bridge vhost_net vhost_vsock) # network/vsock tests inside L1
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "build-l1: $*" >&2; }
+# shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)
+log_prefix=build-l1
 
-lib=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)/debian-kernel.sh
-# shellcheck source=../../scripts/lib/debian-kernel.sh
-source "$lib"
+libdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)
+libs=("$libdir/"{common,debian-kernel}.sh)
+for lib in "${libs[@]}"; do
+  # shellcheck source=/dev/null
+  source "$lib"
+done
 
 ensure_pkgs qemu-system-x86 busybox-static cpio kmod
 read -r kpkg kver < <(resolve_kernel "$meta") || true
 [ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
-key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$lib"; } | sha256sum | cut -c1-16)
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "${libs[@]}"; } | sha256sum | cut -c1-16)
 out=$cache/l1/$key
 
 # Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
