@@ -44,22 +44,15 @@ read -r kpkg kver < <(resolve_kernel "$meta") || true
 key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "${libs[@]}"; } | sha256sum | cut -c1-16)
 out=$cache/test-guest/$key
 
-# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
-if [ ! -f "$out/done" ]; then
-  mkdir -p "$cache/test-guest"
-  exec 9>"$cache/test-guest/.lock"
-  flock 9 # parallel callers: one builds, the others wait and reuse
-fi
-if [ ! -f "$out/done" ]; then
+# build TMP STAGE (for cached_build): the kernel package and the tree in TMP; bzImage, initrd.img
+# and, if it could be extracted, vmlinux in STAGE.
+# shellcheck disable=SC2317 # called through cached_build
+build() {
+  local tmp=$1 stage=$2 kdir=$1/k root=$1/root uname_r
   log "building $out ($kpkg $kver)"
-  tmp=$(mktemp -d "$cache/test-guest/.tmp.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
   fetch_deb "$kpkg=$kver" "$tmp"
-  kdir=$tmp/k
   uname_r=$(ls "$kdir/lib/modules")
-  mdir=lib/modules/$uname_r
 
-  root=$tmp/root
   mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys}
   cp /bin/busybox "$root/bin/busybox"
   mknod -m 600 "$root/dev/console" c 5 1 # /init starts with stdio on the console
@@ -130,17 +123,14 @@ $halt -f
 INIT
   chmod 755 "$root/init"
 
-  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -9 > "$tmp/initrd.img"
-  cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/bzImage"
-  vmlinux "$tmp/bzImage" "$tmp/vmlinux" || log "no ELF vmlinux could be extracted"
-  mkdir -p "$out"
-  mv "$tmp/bzImage" "$tmp/initrd.img" "$out/"
-  [ -f "$tmp/vmlinux" ] && mv "$tmp/vmlinux" "$out/"
-  echo "$kpkg $kver $uname_r" > "$out/done"
-  # Outputs of older script versions or kernels (built over a day ago) go.
-  find "$cache/test-guest" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
-  log "modules: $(cd "$root/$mdir" && find kernel -name '*.ko' -printf '%f ')"
-fi
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -9 > "$stage/initrd.img"
+  cp "$kdir/boot/vmlinuz-$uname_r" "$stage/bzImage"
+  vmlinux "$stage/bzImage" "$stage/vmlinux" || log "no ELF vmlinux could be extracted"
+  log "modules: $(cd "$root/lib/modules/$uname_r" && find kernel -name '*.ko' -printf '%f ')"
+  echo "$kpkg $kver $uname_r" > "$stage/done"
+}
+
+cached_build "$out" build
 echo "KERNEL=$out/bzImage"
 echo "INITRD=$out/initrd.img"
 [ -f "$out/vmlinux" ] && echo "VMLINUX=$out/vmlinux"

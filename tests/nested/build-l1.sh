@@ -32,22 +32,16 @@ read -r kpkg kver < <(resolve_kernel "$meta") || true
 key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "${libs[@]}"; } | sha256sum | cut -c1-16)
 out=$cache/l1/$key
 
-# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
-if [ ! -f "$out/done" ]; then
-  mkdir -p "$cache/l1"
-  exec 9>"$cache/l1/.lock"
-  flock 9 # concurrent kvm-runs: one builds, the others wait and reuse
-fi
-if [ ! -f "$out/done" ]; then
+# build TMP STAGE (for cached_build): the kernel package and the tree in TMP; vmlinuz (an ELF
+# vmlinux where it could be extracted, else the bzImage) and initrd.img in STAGE.
+# shellcheck disable=SC2317 # called through cached_build
+build() {
+  local tmp=$1 stage=$2 kdir=$1/k root=$1/root uname_r m ko n
   log "building $out ($kpkg $kver)"
-  tmp=$(mktemp -d "$cache/l1/.tmp.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
   fetch_deb "$kpkg=$kver" "$tmp"
-  kdir=$tmp/k
   uname_r=$(ls "$kdir/lib/modules")
   [ -f "$kdir/lib/modules/$uname_r/modules.dep" ] || depmod -b "$kdir" "$uname_r"
 
-  root=$tmp/root
   mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,host,job,modules}
   cp /bin/busybox "$root/bin/busybox"
   mknod -m 600 "$root/dev/console" c 5 1 # so /init starts with stdio on the console
@@ -147,16 +141,14 @@ INIT
   chmod 755 "$root/init"
 
   # Uncompressed cpio: decompressing under TCG would cost more than loading.
-  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$tmp/initrd.img"
+  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$stage/initrd.img"
   # Boot the uncompressed ELF through its PVH entry when it can be extracted:
   # it saves ~3 s of CPU per boot that xz decompression costs under TCG.
-  vmlinux "$kdir/boot/vmlinuz-$uname_r" "$tmp/vmlinuz" || cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/vmlinuz"
-  mkdir -p "$out"
-  mv "$tmp/vmlinuz" "$tmp/initrd.img" "$out/"
-  echo "$kpkg $kver $uname_r" > "$out/done"
-  # Outputs of older script versions or kernels (built over a day ago) go.
-  find "$cache/l1" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
+  vmlinux "$kdir/boot/vmlinuz-$uname_r" "$stage/vmlinuz" || cp "$kdir/boot/vmlinuz-$uname_r" "$stage/vmlinuz"
   log "modules: $(sed 's|.*/||' "$tmp/order" | tr '\n' ' ')"
-fi
+  echo "$kpkg $kver $uname_r" > "$stage/done"
+}
+
+cached_build "$out" build
 echo "KERNEL=$out/vmlinuz"
 echo "INITRD=$out/initrd.img"
