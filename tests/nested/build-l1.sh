@@ -20,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 log_prefix=build-l1
 
 libdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)
-libs=("$libdir/"{common,debian-kernel}.sh)
+libs=("$libdir/"{common,debian-kernel,initramfs}.sh)
 for lib in "${libs[@]}"; do
   # shellcheck source=/dev/null
   source "$lib"
@@ -141,7 +141,7 @@ INIT
   chmod 755 "$root/init"
 
   # Uncompressed cpio: decompressing under TCG would cost more than loading.
-  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$stage/initrd.img"
+  pack_cpio "$root" "$stage/initrd.img"
   # Boot the uncompressed ELF through its PVH entry when it can be extracted:
   # it saves ~3 s of CPU per boot that xz decompression costs under TCG.
   vmlinux "$kdir/boot/vmlinuz-$uname_r" "$stage/vmlinuz" || cp "$kdir/boot/vmlinuz-$uname_r" "$stage/vmlinuz"
