@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
-# Helpers for partvm's scripts: progress lines, apt packages and the cache of the guest builds.
-# Set log_prefix before the first log.
+# Helpers for partvm's scripts: progress lines, apt packages, the cache of the guest builds and
+# the import of a build script's KEY=value output. Set log_prefix before the first log.
 
 # log MESSAGE...: one progress line on stderr, "$log_prefix: MESSAGE".
 log() { echo "${log_prefix:?set log_prefix first}: $*" >&2; }
@@ -66,4 +66,21 @@ cached_build() {
   rm -rf "$tmp"
   trap - EXIT
   find "$dir" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
+}
+
+# import_outputs KEY[=VAR]...: reads a build script's KEY=value lines on stdin and sets VAR (by
+# default KEY itself) to the value of each KEY named; a later line wins. Other lines are ignored,
+# and a VAR whose KEY never comes keeps its value. The build's exit status does not reach here:
+# callers check the values they need.
+#   import_outputs KERNEL INITRD=test_initrd < <(rootfs/test-guest/build.sh)
+import_outputs() {
+  local _key _value _spec
+  while IFS='=' read -r _key _value; do
+    for _spec in "$@"; do
+      case $_spec in
+        "$_key") printf -v "$_key" '%s' "$_value" ;;
+        "$_key"=*) printf -v "${_spec#*=}" '%s' "$_value" ;;
+      esac
+    done
+  done
 }
