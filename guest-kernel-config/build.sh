@@ -18,12 +18,12 @@ srcpkg=linux-source-6.1
 tarball=/usr/src/$srcpkg.tar.xz
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "guest-kernel: $*" >&2; }
+log_prefix=guest-kernel
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fragment=$here/partvm.config
-# shellcheck source=../scripts/lib/debian-kernel.sh
-source "$here/../scripts/lib/debian-kernel.sh"
+# shellcheck source=../scripts/lib/common.sh
+source "$here/../scripts/lib/common.sh"
 
 ensure_pkgs "$srcpkg" flex bison bc libelf-dev libssl-dev lz4 xz-utils make gcc libc6-dev binutils
 [ -f "$tarball" ] || { log "$tarball missing although $srcpkg is installed"; exit 1; }
@@ -71,8 +71,12 @@ progress() {
   log "make: $n steps in $((SECONDS - started)) s"
 }
 
-build() { # TMP: everything here writes to stderr
-  local tmp=$1 src=$1/$srcpkg started=$SECONDS
+# build TMP STAGE (for cached_build): the source tree in TMP; vmlinux, bzImage, config and
+# System.map in STAGE.
+# shellcheck disable=SC2317 # called through cached_build
+build() {
+  local tmp=$1 stage=$2 src=$1/$srcpkg started=$SECONDS
+  log "building $out ($srcpkg $srcver)"
   log "unpacking $tarball ($srcver)"
   tar -xf "$tarball" -C "$tmp"
   export ARCH=x86_64 KBUILD_BUILD_USER=partvm KBUILD_BUILD_HOST=partvm
@@ -96,30 +100,15 @@ build() { # TMP: everything here writes to stderr
     return 1
   fi
   # vmlinux is what bzImage compresses; its symbols serve no loader (System.map keeps them).
-  strip --strip-all -o "$tmp/vmlinux" "$src/vmlinux"
-  cp "$src/arch/x86/boot/bzImage" "$tmp/bzImage"
-  cp "$src/.config" "$tmp/config"
-  cp "$src/System.map" "$tmp/System.map"
-  log "built in $((SECONDS - started)) s: bzImage $(du -h "$tmp/bzImage" | cut -f1)," \
-    "vmlinux $(du -h "$tmp/vmlinux" | cut -f1) ($(make -C "$src" -s kernelrelease))"
+  strip --strip-all -o "$stage/vmlinux" "$src/vmlinux"
+  cp "$src/arch/x86/boot/bzImage" "$stage/bzImage"
+  cp "$src/.config" "$stage/config"
+  cp "$src/System.map" "$stage/System.map"
+  log "built in $((SECONDS - started)) s: bzImage $(du -h "$stage/bzImage" | cut -f1)," \
+    "vmlinux $(du -h "$stage/vmlinux" | cut -f1) ($(make -C "$src" -s kernelrelease))"
+  echo "$srcpkg $srcver" > "$stage/done"
 }
 
-# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
-if [ ! -f "$out/done" ]; then
-  mkdir -p "$cache/guest-kernel"
-  exec 9>"$cache/guest-kernel/.lock"
-  flock 9 # parallel callers: one builds, the others wait and reuse
-fi
-if [ ! -f "$out/done" ]; then
-  log "building $out ($srcpkg $srcver)"
-  tmp=$(mktemp -d "$cache/guest-kernel/.tmp.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-  build "$tmp" >&2
-  mkdir -p "$out"
-  mv "$tmp/vmlinux" "$tmp/bzImage" "$tmp/config" "$tmp/System.map" "$out/"
-  echo "$srcpkg $srcver" > "$out/done"
-  # Outputs of older inputs (built over a day ago) go.
-  find "$cache/guest-kernel" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
-fi
+cached_build "$out" build
 echo "VMLINUX=$out/vmlinux"
 echo "BZIMAGE=$out/bzImage"

@@ -29,7 +29,8 @@ modules=(hv_vmbus hv_utils hv_sock hv_storvsc sd_mod hv_netvsc
          vmw_vsock_virtio_transport virtio_pci virtio_mmio)
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "rootfs: $*" >&2; }
+# shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)
+log_prefix=rootfs
 
 agent=${1:-${PARTVM_AGENT:-}}
 if [ -z "$agent" ] || [ ! -f "$agent" ]; then
@@ -38,7 +39,7 @@ if [ -z "$agent" ] || [ ! -f "$agent" ]; then
 fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-libs=("$here/../scripts/lib/debian-kernel.sh" "$here/../scripts/lib/initramfs.sh")
+libs=("$here/../scripts/lib/"{common,debian-kernel,initramfs}.sh)
 for lib in "${libs[@]}"; do
   # shellcheck source=/dev/null
   source "$lib"
@@ -52,21 +53,15 @@ key=$( { echo "$kpkg $kver busybox $bbver"; sha256sum < "$agent"; cat "${BASH_SO
   | sha256sum | cut -c1-16)
 out=$cache/rootfs/$key
 
-# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
-if [ ! -f "$out/done" ]; then
-  mkdir -p "$cache/rootfs"
-  exec 9>"$cache/rootfs/.lock"
-  flock 9 # parallel callers: one builds, the others wait and reuse
-fi
-if [ ! -f "$out/done" ]; then
+# build TMP STAGE (for cached_build): the kernel package and the tree in TMP; bzImage, initrd.img,
+# initrd-lean.img and, if it could be extracted, vmlinux in STAGE.
+# shellcheck disable=SC2317 # called through cached_build
+build() {
+  local tmp=$1 stage=$2 kdir=$1/k root=$1/root uname_r
   log "building $out ($kpkg $kver)"
-  tmp=$(mktemp -d "$cache/rootfs/.tmp.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
   fetch_deb "$kpkg=$kver" "$tmp"
-  kdir=$tmp/k
   uname_r=$(ls "$kdir/lib/modules")
 
-  root=$tmp/root
   mkdir -p "$root"/{dev,proc,sys,tmp,run,etc,usr/bin,usr/sbin}
   install -d -m 700 "$root/root"
   chmod 1777 "$root/tmp"
@@ -88,22 +83,19 @@ nogroup:x:65534:
 GROUP
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' > "$root/etc/hosts"
 
-  pack_cpio "$root" "$tmp/initrd.img"
+  pack_cpio "$root" "$stage/initrd.img"
   log "modules: $(cd "$root/lib/modules/$uname_r" && find kernel -name '*.ko' -printf '%f ')"
   # The same without modules, for kernels with the drivers built in (guest-kernel-config/): the
   # kernel unpacks every byte of the initramfs at each boot.
   rm -rf "$root/lib/modules"
-  pack_cpio "$root" "$tmp/initrd-lean.img"
-  cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/bzImage"
-  vmlinux "$tmp/bzImage" "$tmp/vmlinux" || log "no ELF vmlinux could be extracted"
-  mkdir -p "$out"
-  mv "$tmp/bzImage" "$tmp/initrd.img" "$tmp/initrd-lean.img" "$out/"
-  [ -f "$tmp/vmlinux" ] && mv "$tmp/vmlinux" "$out/"
-  echo "$kpkg $kver $uname_r" > "$out/done"
-  # Outputs of older inputs (built over a day ago) go.
-  find "$cache/rootfs" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
-  log "initrd: $(du -h "$out/initrd.img" | cut -f1), without modules $(du -h "$out/initrd-lean.img" | cut -f1)"
-fi
+  pack_cpio "$root" "$stage/initrd-lean.img"
+  cp "$kdir/boot/vmlinuz-$uname_r" "$stage/bzImage"
+  vmlinux "$stage/bzImage" "$stage/vmlinux" || log "no ELF vmlinux could be extracted"
+  log "initrd: $(du -h "$stage/initrd.img" | cut -f1), without modules $(du -h "$stage/initrd-lean.img" | cut -f1)"
+  echo "$kpkg $kver $uname_r" > "$stage/done"
+}
+
+cached_build "$out" build
 echo "KERNEL=$out/bzImage"
 echo "INITRD=$out/initrd.img"
 echo "LEAN_INITRD=$out/initrd-lean.img"

@@ -10,18 +10,20 @@
 set -euo pipefail
 agent=${1:?usage: install-images.sh AGENT DIR} dir=${2:?usage: install-images.sh AGENT DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-declare -A built=()
-while IFS='=' read -r key value; do
-    built[$key]=$value
-done < <("$here/build.sh" "$agent"; "$here/../guest-kernel-config/build.sh")
+# shellcheck source=../scripts/lib/common.sh
+source "$here/../scripts/lib/common.sh"
+KERNEL='' INITRD='' LEAN_INITRD='' VMLINUX=''
+# One stream, so the last VMLINUX wins: guest-kernel-config's, after rootfs/build.sh's own.
+import_outputs KERNEL INITRD LEAN_INITRD VMLINUX \
+  < <("$here/build.sh" "$agent"; "$here/../guest-kernel-config/build.sh")
 for key in VMLINUX LEAN_INITRD KERNEL INITRD; do
-    [ -n "${built[$key]:-}" ] || { echo "install-images: no $key from the guest builds" >&2; exit 1; }
+  [ -n "${!key}" ] || { echo "install-images: no $key from the guest builds" >&2; exit 1; }
 done
 mkdir -p "$dir/stock"
-ln -sfn "${built[VMLINUX]}" "$dir/kernel"
-ln -sfn "${built[LEAN_INITRD]}" "$dir/initrd.img"
-ln -sfn "${built[KERNEL]}" "$dir/stock/bzImage"
-ln -sfn "${built[INITRD]}" "$dir/stock/initrd.img"
+ln -sfn "$VMLINUX" "$dir/kernel"
+ln -sfn "$LEAN_INITRD" "$dir/initrd.img"
+ln -sfn "$KERNEL" "$dir/stock/bzImage"
+ln -sfn "$INITRD" "$dir/stock/initrd.img"
 rm -f "$dir/bzImage" # The default kernel's link before it was partvm's own.
 echo "KERNEL=$dir/kernel"
 echo "INITRD=$dir/initrd.img"

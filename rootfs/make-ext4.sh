@@ -12,7 +12,10 @@
 # have in DIR, so build DIR as root (or under fakeroot, running this script in the same session).
 set -euo pipefail
 
-log() { echo "make-ext4: $*" >&2; }
+log_prefix=make-ext4
+lib=$(cd "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib" && pwd)/common.sh
+# shellcheck source=../scripts/lib/common.sh
+source "$lib" # log, ensure_pkgs
 usage() {
   sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
@@ -41,9 +44,6 @@ else
 fi
 out=$1
 
-lib=$(cd "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib" && pwd)/debian-kernel.sh
-# shellcheck source=../scripts/lib/debian-kernel.sh
-source "$lib" # ensure_pkgs
 export DEBIAN_FRONTEND=noninteractive
 ensure_pkgs e2fsprogs binutils
 

@@ -4,33 +4,28 @@
 # Idempotent: a second run installs nothing and rebuilds only what changed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+log_prefix=setup
+# shellcheck source=lib/common.sh
+source "$root/scripts/lib/common.sh"
 
 packages=(
-    # Toolchain and build.
-    build-essential cmake ninja-build pkg-config git
-    # Libraries (see README "Dependencies").
-    libfmt-dev libseccomp-dev liburing-dev libtomlplusplus-dev doctest-dev libcli11-dev
-    libbenchmark-dev nlohmann-json3-dev
-    # Tests: ACPI table checks, fuzzing (clang's libFuzzer), the nested-KVM harness and guests.
-    acpica-tools clang-16 libclang-rt-16-dev qemu-system-x86 busybox-static cpio kmod
-    xz-utils zstd lz4 python3 strace
+  # Toolchain and build.
+  build-essential cmake ninja-build pkg-config git
+  # Libraries (see README "Dependencies").
+  libfmt-dev libseccomp-dev liburing-dev libtomlplusplus-dev doctest-dev libcli11-dev
+  libbenchmark-dev nlohmann-json3-dev
+  # Tests: ACPI table checks, fuzzing (clang's libFuzzer), the nested-KVM harness and guests.
+  acpica-tools clang-16 libclang-rt-16-dev qemu-system-x86 busybox-static cpio kmod
+  xz-utils zstd lz4 python3 strace
 )
 
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
-        || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]}" >&2
-    sudo_cmd=()
-    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}" >&2
-fi
+[ "$(id -u)" -eq 0 ] || apt_as=(sudo)
+# With their recommended packages (git's ca-certificates, clang's llvm-16-dev), unlike the build
+# scripts.
+DEBIAN_FRONTEND=noninteractive ensure_pkgs --recommends "${packages[@]}"
 
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(default)
 for preset in "${presets[@]}"; do
-    (cd "$root" && cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset")
+  (cd "$root" && cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset")
 done

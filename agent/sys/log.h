@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The agent's logging: one line to stderr (the guest console when PID 1). printf-style because
-// the agent links statically and fmt is only available as a shared library.
+// The agent's logging: one line to stderr (the guest console when PID 1), printf-style, which keeps
+// fmt's code out of the agent. fmt would link: Debian ships libfmt only as a shared library, but
+// its header-only mode links statically, as in the partvm binary (vmm/CMakeLists.txt).
 #pragma once
 #include <cerrno>
 #include <cstdio>

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) the L2 test guest: Debian's 6.1 cloud kernel
-# (Hyper-V drivers as modules) and a busybox initramfs whose /init prints
+# (Hyper-V drivers as modules) and a busybox initramfs whose /init
+# (rootfs/test-guest/init) prints
 #   PARTVM-INIT  (its first command)
 #   PARTVM-RESULT uptime=<s> cpus=<n> hyperv=<yes|no>
 # on /dev/console and powers off. uptime is taken when /init starts.
@@ -19,7 +20,8 @@
 # stdout (only): KERNEL=<bzImage> INITRD=<gzip cpio> and, if it could be
 # extracted, VMLINUX=<uncompressed ELF>. Progress goes to stderr.
 # Cache: ${PARTVM_CACHE:-$HOME/.cache/partvm}/test-guest/<key>, key = hash of
-# the kernel package version and this script (which contains the init).
+# the kernel package version, this script, the init and the scripts/lib files
+# it sources.
 set -euo pipefail
 
 cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
@@ -27,118 +29,45 @@ meta=linux-image-cloud-amd64
 modules=(hv_vmbus hv_utils hv_sock hv_storvsc sd_mod hv_netvsc)
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "test-guest: $*" >&2; }
+# shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)
+log_prefix=test-guest
 
-libdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)
-lib=$libdir/debian-kernel.sh
-# shellcheck source=../../scripts/lib/debian-kernel.sh
-source "$lib"
-# shellcheck source=../../scripts/lib/initramfs.sh
-source "$libdir/initramfs.sh"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+libs=("$here/../../scripts/lib/"{common,debian-kernel,initramfs}.sh)
+for lib in "${libs[@]}"; do
+  # shellcheck source=/dev/null
+  source "$lib"
+done
 
 ensure_pkgs busybox-static cpio kmod gzip lz4 xz-utils
 read -r kpkg kver < <(resolve_kernel "$meta") || true
 [ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
-key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$lib" "$libdir/initramfs.sh"; } | sha256sum | cut -c1-16)
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$here/init" "${libs[@]}"; } | sha256sum | cut -c1-16)
 out=$cache/test-guest/$key
 
-# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
-if [ ! -f "$out/done" ]; then
-  mkdir -p "$cache/test-guest"
-  exec 9>"$cache/test-guest/.lock"
-  flock 9 # parallel callers: one builds, the others wait and reuse
-fi
-if [ ! -f "$out/done" ]; then
+# build TMP STAGE (for cached_build): the kernel package and the tree in TMP; bzImage, initrd.img
+# and, if it could be extracted, vmlinux in STAGE.
+# shellcheck disable=SC2317 # called through cached_build
+build() {
+  local tmp=$1 stage=$2 kdir=$1/k root=$1/root uname_r
   log "building $out ($kpkg $kver)"
-  tmp=$(mktemp -d "$cache/test-guest/.tmp.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
   fetch_deb "$kpkg=$kver" "$tmp"
-  kdir=$tmp/k
   uname_r=$(ls "$kdir/lib/modules")
-  mdir=lib/modules/$uname_r
 
-  root=$tmp/root
   mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys}
   cp /bin/busybox "$root/bin/busybox"
   mknod -m 600 "$root/dev/console" c 5 1 # /init starts with stdio on the console
   install_modules "$kdir" "$uname_r" "$root" "${modules[@]}"
+  install -m 755 "$here/init" "$root/init"
 
-  cat > "$root/init" <<'INIT'
-#!/bin/busybox sh
-# PID 1 of the test guest: report one result line, then power off.
-echo PARTVM-INIT # first: the instant the kernel has handed over to init (boot benchmarks)
-/bin/busybox --install -s
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-read -r up _ < /proc/uptime # boot time to init, before any module work
-vmbus_report() { # the bus version and each channel's class:driver, once bound (5 s at most)
-  tries=50
-  while [ $tries -gt 0 ]; do
-    devs= unbound=0
-    for d in /sys/bus/vmbus/devices/*; do
-      [ -e "$d/class_id" ] || continue
-      drv=none
-      [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")") || unbound=1
-      devs="$devs,$(tr -d '{}' < "$d/class_id"):$drv"
-    done
-    [ -n "$devs" ] && [ $unbound = 0 ] && break
-    tries=$((tries - 1)); sleep 0.1
-  done
-  ver=$(dmesg | sed -n 's/.*Vmbus version:\([0-9.]*\).*/\1/p' | tail -n 1)
-  echo "PARTVM-VMBUS version=${ver:-none} devices=${devs#,}" > /dev/console
+  pack_cpio "$root" /dev/stdout | gzip -9 > "$stage/initrd.img"
+  cp "$kdir/boot/vmlinuz-$uname_r" "$stage/bzImage"
+  vmlinux "$stage/bzImage" "$stage/vmlinux" || log "no ELF vmlinux could be extracted"
+  log "modules: $(cd "$root/lib/modules/$uname_r" && find kernel -name '*.ko' -printf '%f ')"
+  echo "$kpkg $kver $uname_r" > "$stage/done"
 }
-mods= halt=poweroff vmbus=
-for arg in $(cat /proc/cmdline); do
-  case $arg in
-    partvm.modules=*) mods=${arg#partvm.modules=} ;;
-    partvm.vmbus=*) vmbus=${arg#partvm.vmbus=} ;;
-    partvm.exit=reboot) halt=reboot ;;
-    partvm.exit=hang) halt=hang ;;
-    partvm.exit=hang-deaf) halt=hang-deaf ;;
-  esac
-done
-# A kernel without module support (no /proc/modules) has its drivers built in.
-[ -e /proc/modules ] || mods=
-for m in $(echo "$mods" | tr , ' '); do
-  modprobe "$m" || echo "partvm-init: modprobe $m failed" > /dev/console
-done
-cpus=$(grep -c '^processor' /proc/cpuinfo)
-hv=no
-dmesg | grep -q 'Hypervisor detected: Microsoft Hyper-V' && hv=yes
-echo "PARTVM-RESULT uptime=$up cpus=$cpus hyperv=$hv" > /dev/console
-[ -n "$vmbus" ] && vmbus_report
-if [ "$vmbus" = reload ]; then
-  rmmod hv_utils hv_vmbus || echo "partvm-init: rmmod failed" > /dev/console
-  modprobe hv_vmbus && modprobe hv_utils
-  vmbus_report
-fi
-# busybox poweroff/reboot/halt without -f signal PID 1 (USR2/TERM/USR1): that is how the
-# kernel's orderly_poweroff (Hyper-V shutdown) reaches us.
-if [ "$halt" != hang-deaf ]; then
-  trap 'poweroff -f' USR2
-  trap 'reboot -f' TERM
-  trap 'halt -f' USR1
-fi
-case $halt in
-  hang*) while :; do sleep 3600 & wait $!; done ;;
-esac
-$halt -f
-INIT
-  chmod 755 "$root/init"
 
-  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -9 > "$tmp/initrd.img"
-  cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/bzImage"
-  vmlinux "$tmp/bzImage" "$tmp/vmlinux" || log "no ELF vmlinux could be extracted"
-  mkdir -p "$out"
-  mv "$tmp/bzImage" "$tmp/initrd.img" "$out/"
-  [ -f "$tmp/vmlinux" ] && mv "$tmp/vmlinux" "$out/"
-  echo "$kpkg $kver $uname_r" > "$out/done"
-  # Outputs of older script versions or kernels (built over a day ago) go.
-  find "$cache/test-guest" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
-  log "modules: $(cd "$root/$mdir" && find kernel -name '*.ko' -printf '%f ')"
-fi
+cached_build "$out" build
 echo "KERNEL=$out/bzImage"
 echo "INITRD=$out/initrd.img"
 [ -f "$out/vmlinux" ] && echo "VMLINUX=$out/vmlinux"

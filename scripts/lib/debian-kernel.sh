@@ -1,23 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-# Shared by the scripts that fetch Debian kernel packages (tests/nested/build-l1.sh,
-# rootfs/test-guest/build.sh): install missing apt packages, resolve a kernel metapackage, download
-# and unpack a .deb without installing it, and extract an ELF vmlinux from a bzImage.
-# The sourcing script defines log() first.
-
-# apt-get update at most once, and only when something is not found.
-updated=
-apt_update_once() { [ -n "$updated" ] && return 1; updated=1; log "apt-get update"; apt-get -q update >&2; }
-
-ensure_pkgs() {
-  local p missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "installing ${missing[*]}"
-  apt-get -qy install --no-install-recommends "${missing[@]}" >&2 ||
-    { apt_update_once && apt-get -qy install --no-install-recommends "${missing[@]}" >&2; }
-}
+# shellcheck shell=bash
+# For the scripts that take Debian's kernel packages apart: resolve a kernel metapackage, download
+# and unpack a .deb without installing it, and extract an ELF vmlinux from a bzImage. The sourcing
+# script sources scripts/lib/common.sh (log, apt_update_once) first and sets $cache (the
+# resolve_kernel memo goes there).
 
 # Metapackage -> "<image package> <version>", from the local apt lists (works
 # offline). apt-cache takes ~1 s here (far longer under TCG in L1), so the

@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
-# Shared by the scripts that build guest initramfs trees (rootfs/build.sh; the same steps as
-# rootfs/test-guest/build.sh): kernel modules with their dependencies, busybox with its applet
-# links, and the cpio archive. The sourcing script defines log() first.
+# For the scripts that build guest initramfs trees: kernel modules with their dependencies,
+# busybox with its applet links, and the cpio archive.
 
 # install_modules KDIR UNAME_R ROOT MODULE...: MODULE and everything it needs, copied from the
 # unpacked kernel package KDIR to their usual paths under ROOT, then a fresh depmod so that

@@ -6,7 +6,8 @@
 #
 # stdout: KERNEL=<path> and INITRD=<path> lines only; progress goes to stderr.
 # Cache: ${PARTVM_CACHE:-$HOME/.cache/partvm}/l1/<key>, key = hash of the
-# kernel package version and this script (which contains the init).
+# kernel package version, this script (which contains the init) and the
+# scripts/lib files it sources.
 set -euo pipefail
 
 cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
@@ -15,34 +16,32 @@ required=(kvm-amd 9p 9pnet_virtio virtio_pci) # KVM, and the host's files over 9
 optional=(tun veth bridge vhost_net vhost_vsock) # network/vsock tests inside L1
 export DEBIAN_FRONTEND=noninteractive
 
-log() { echo "build-l1: $*" >&2; }
+# shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)
+log_prefix=build-l1
 
-lib=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)/debian-kernel.sh
-# shellcheck source=../../scripts/lib/debian-kernel.sh
-source "$lib"
+libdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib" && pwd)
+libs=("$libdir/"{common,debian-kernel,initramfs}.sh)
+for lib in "${libs[@]}"; do
+  # shellcheck source=/dev/null
+  source "$lib"
+done
 
 ensure_pkgs qemu-system-x86 busybox-static cpio kmod
 read -r kpkg kver < <(resolve_kernel "$meta") || true
 [ -n "${kver:-}" ] || { log "cannot resolve $meta"; exit 1; }
-key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "$lib"; } | sha256sum | cut -c1-16)
+key=$( { echo "$kpkg $kver"; cat "${BASH_SOURCE[0]}" "${libs[@]}"; } | sha256sum | cut -c1-16)
 out=$cache/l1/$key
 
-# Built already: no lock, no writes (the cache may be read-only, e.g. in L1).
-if [ ! -f "$out/done" ]; then
-  mkdir -p "$cache/l1"
-  exec 9>"$cache/l1/.lock"
-  flock 9 # concurrent kvm-runs: one builds, the others wait and reuse
-fi
-if [ ! -f "$out/done" ]; then
+# build TMP STAGE (for cached_build): the kernel package and the tree in TMP; vmlinuz (an ELF
+# vmlinux where it could be extracted, else the bzImage) and initrd.img in STAGE.
+# shellcheck disable=SC2317 # called through cached_build
+build() {
+  local tmp=$1 stage=$2 kdir=$1/k root=$1/root uname_r m ko n
   log "building $out ($kpkg $kver)"
-  tmp=$(mktemp -d "$cache/l1/.tmp.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
   fetch_deb "$kpkg=$kver" "$tmp"
-  kdir=$tmp/k
   uname_r=$(ls "$kdir/lib/modules")
   [ -f "$kdir/lib/modules/$uname_r/modules.dep" ] || depmod -b "$kdir" "$uname_r"
 
-  root=$tmp/root
   mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,host,job,modules}
   cp /bin/busybox "$root/bin/busybox"
   mknod -m 600 "$root/dev/console" c 5 1 # so /init starts with stdio on the console
@@ -142,16 +141,14 @@ INIT
   chmod 755 "$root/init"
 
   # Uncompressed cpio: decompressing under TCG would cost more than loading.
-  (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$tmp/initrd.img"
+  pack_cpio "$root" "$stage/initrd.img"
   # Boot the uncompressed ELF through its PVH entry when it can be extracted:
   # it saves ~3 s of CPU per boot that xz decompression costs under TCG.
-  vmlinux "$kdir/boot/vmlinuz-$uname_r" "$tmp/vmlinuz" || cp "$kdir/boot/vmlinuz-$uname_r" "$tmp/vmlinuz"
-  mkdir -p "$out"
-  mv "$tmp/vmlinuz" "$tmp/initrd.img" "$out/"
-  echo "$kpkg $kver $uname_r" > "$out/done"
-  # Outputs of older script versions or kernels (built over a day ago) go.
-  find "$cache/l1" -mindepth 1 -maxdepth 1 -type d -name '[0-9a-f]*' ! -name "$key" -mtime +0 -exec rm -rf {} +
+  vmlinux "$kdir/boot/vmlinuz-$uname_r" "$stage/vmlinuz" || cp "$kdir/boot/vmlinuz-$uname_r" "$stage/vmlinuz"
   log "modules: $(sed 's|.*/||' "$tmp/order" | tr '\n' ' ')"
-fi
+  echo "$kpkg $kver $uname_r" > "$stage/done"
+}
+
+cached_build "$out" build
 echo "KERNEL=$out/vmlinuz"
 echo "INITRD=$out/initrd.img"
