@@ -64,11 +64,11 @@ int run_boot(const BootRequest& request, std::chrono::steady_clock::time_point s
     Vcpu::install_kick_handler();
     BootTimeline timeline(started);
     auto built = build_vm(request.config, &timeline);
-    if (auto* error = std::get_if<BuildError>(&built)) {
-        fmt::print(stderr, "partvm: {}\n", error->message);
-        return error->kind == BuildError::Kind::BadInput ? exit_usage : exit_vm_failure;
+    if (!built) {
+        fmt::print(stderr, "partvm: {}\n", built.error().message);
+        return built.error().kind == BuildError::Kind::BadInput ? exit_usage : exit_vm_failure;
     }
-    auto& vm = std::get<std::unique_ptr<Vm>>(built);
+    auto& vm = *built;
     vm->set_shutdown_timeout(std::chrono::seconds(request.config.machine.shutdown_timeout_s));
     if (!request.fencing.seccomp) {
         fmt::print(stderr,

@@ -138,9 +138,8 @@ std::optional<int> preflight(const RunRequest& request, bool jailed)
     const std::pair<const std::string&, const char*> files[]
         = { { request.config.boot.kernel, "kernel" }, { request.config.boot.initrd, "rootfs" } };
     for (const auto& [path, role] : files) {
-        auto image = FileImage::open(path, role);
-        if (const auto* message = std::get_if<std::string>(&image)) {
-            report(*message);
+        if (auto image = FileImage::open(path, role); !image) {
+            report(image.error().message);
             return exit_usage;
         }
     }
