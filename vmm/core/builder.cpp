@@ -90,16 +90,29 @@ Result<void, BuildError> map_guest_memory(Vm& vm)
     return {};
 }
 
+/// Puts `device` on the bus at `base` for the ports it says it has. The ports come from layout.h,
+/// so an overlap is partvm's bug rather than the user's.
+template<class Device>
+Result<void, BuildError> attach_to_bus(IoBus& bus, uint16_t base, std::shared_ptr<Device> device)
+{
+    if (!bus.insert(base, Device::port_count, std::move(device))) {
+        return BuildError::host_failure(
+            fmt::format("internal error: I/O ports {:#x}-{:#x} overlap another device's", base,
+                base + Device::port_count - 1));
+    }
+    return {};
+}
+
 Result<void, BuildError> attach_legacy_devices(Vm& vm, const VmConfig& config)
 {
     IoBus& bus = vm.io_bus();
-    bus.insert(layout::port_cmos_index, 2, std::make_shared<CmosRtc>());
-    bus.insert(layout::port_i8042_command, 1, std::make_shared<I8042ResetDevice>(vm));
-    bus.insert(layout::port_acpi_sleep_control, 3, std::make_shared<AcpiPowerDevice>(vm));
+    TRY(attach_to_bus(bus, layout::port_cmos_index, std::make_shared<CmosRtc>()));
+    TRY(attach_to_bus(bus, layout::port_i8042_command, std::make_shared<I8042ResetDevice>(vm)));
+    TRY(attach_to_bus(bus, layout::port_acpi_sleep_control, std::make_shared<AcpiPowerDevice>(vm)));
     if (config.console.serial) {
         auto& irq = vm.add_irq_line(std::make_unique<IrqLine>(vm.vm_fd(), layout::irq_com1));
         auto serial = std::make_shared<Serial8250>(STDOUT_FILENO, irq);
-        bus.insert(layout::port_com1, 8, serial);
+        TRY(attach_to_bus(bus, layout::port_com1, serial));
         vm.set_serial(serial);
     }
     return {};
