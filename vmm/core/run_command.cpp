@@ -249,7 +249,7 @@ int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection,
         return exit_run_failure;
     case Abort::GaveUp:
         report("stopped: the command did not exit on the signal");
-        return 128 + last_signal;
+        return exit_for_signal(last_signal);
     case Abort::Watchdog:
         report(fmt::format("the command did not end within --timeout {} s", request.timeout_s));
         return exit_run_timeout;
@@ -338,7 +338,7 @@ int run_command(const RunRequest& request)
             "the VM stopped before its agent connected: {}", describe_vmm_end(vmm->reap())));
         break;
     case Waited::Interrupted:
-        status = 128 + SIGINT;
+        status = exit_for_signal(SIGINT);
         break;
     case Waited::TimedOut:
         report(fmt::format("the guest agent did not connect within {} s (is partvm-agent the "
