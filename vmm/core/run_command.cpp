@@ -95,36 +95,41 @@ Result<UniqueFd> listen_for_guest(const std::string& path)
     return fd;
 }
 
-enum class Waited { Connected, VmStopped, Interrupted, TimedOut };
+/// How waiting for the agent ended.
+struct Waited {
+    enum class End { Connected, VmStopped, Interrupted, TimedOut };
+    End end;
+    UniqueFd agent {}; ///< Connected: the agent's connection.
+    int signal { 0 }; ///< Interrupted: the stop signal that arrived.
+};
 
 /// Waits for the agent to connect, the VMM to end, a stop signal, or the deadline.
-Waited wait_for_agent(
-    VmmProcess& vmm, int listen_fd, UniqueFd& agent, int signal_fd, Clock::time_point deadline)
+Waited wait_for_agent(VmmProcess& vmm, int listen_fd, int signal_fd, Clock::time_point deadline)
 {
     pollfd fds[3]
         = { { listen_fd, POLLIN, 0 }, { vmm.exit_fd(), POLLIN, 0 }, { signal_fd, POLLIN, 0 } };
     while (true) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
-            return Waited::TimedOut;
+            return { Waited::End::TimedOut };
         }
         if (::poll(fds, 3, int(left.count())) < 0) {
             continue;
         }
         if (fds[0].revents & POLLIN) {
-            agent = UniqueFd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+            UniqueFd agent(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
             if (agent.valid()) {
-                return Waited::Connected;
+                return { Waited::End::Connected, std::move(agent) };
             }
         }
         if (fds[1].revents & POLLIN) {
-            return Waited::VmStopped;
+            return { Waited::End::VmStopped };
         }
         if (fds[2].revents & POLLIN) {
             signalfd_siginfo info {};
             if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)
                 && info.ssi_signo != SIGWINCH) {
-                return Waited::Interrupted;
+                return { Waited::End::Interrupted, {}, int(info.ssi_signo) };
             }
         }
     }
@@ -326,21 +331,21 @@ int run_command(const RunRequest& request)
         return exit_run_failure;
     }
     int status = exit_run_failure;
-    UniqueFd agent;
     const auto deadline = Clock::now() + std::chrono::seconds(request.agent_timeout_s);
-    switch (wait_for_agent(*vmm, listener->get(), agent, signal_fd.get(), deadline)) {
-    case Waited::Connected:
-        status = run_session(
-            *vmm, request, std::move(agent), signal_fd.get(), terminal ? &*terminal : nullptr);
+    Waited waited = wait_for_agent(*vmm, listener->get(), signal_fd.get(), deadline);
+    switch (waited.end) {
+    case Waited::End::Connected:
+        status = run_session(*vmm, request, std::move(waited.agent), signal_fd.get(),
+            terminal ? &*terminal : nullptr);
         break;
-    case Waited::VmStopped:
+    case Waited::End::VmStopped:
         report(fmt::format(
             "the VM stopped before its agent connected: {}", describe_vmm_end(vmm->reap())));
         break;
-    case Waited::Interrupted:
-        status = exit_for_signal(SIGINT);
+    case Waited::End::Interrupted:
+        status = exit_for_signal(waited.signal);
         break;
-    case Waited::TimedOut:
+    case Waited::End::TimedOut:
         report(fmt::format("the guest agent did not connect within {} s (is partvm-agent the "
                            "rootfs's /init, with hv_sock?)",
             request.agent_timeout_s));
