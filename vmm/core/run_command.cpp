@@ -182,6 +182,39 @@ agent::protocol::Exec make_exec(const RunRequest& request, const Terminal* termi
     return exec;
 }
 
+/// What the session's wake hook watches: one epoll fd, readable on a signal, on the VMM's end, or
+/// when the watchdog fires.
+struct SessionWatch {
+    UniqueFd epoll;
+    UniqueFd watchdog; ///< Armed only with --timeout.
+};
+
+Result<SessionWatch> watch_session(int signal_fd, int vmm_exit_fd, uint32_t timeout_s)
+{
+    UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll.valid()) {
+        return Error::from_errno("cannot create the session's epoll instance");
+    }
+    UniqueFd watchdog(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!watchdog.valid()) {
+        return Error::from_errno("cannot create the session's watchdog timer");
+    }
+    if (timeout_s > 0) {
+        itimerspec when {};
+        when.it_value.tv_sec = time_t(timeout_s) + 10; // The agent's own kill comes first.
+        if (::timerfd_settime(watchdog.get(), 0, &when, nullptr) != 0) {
+            return Error::from_errno("cannot arm the session's watchdog timer");
+        }
+    }
+    for (int fd : { signal_fd, vmm_exit_fd, watchdog.get() }) {
+        epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
+        if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
+            return Error::from_errno("cannot watch the session's signals, VMM and watchdog");
+        }
+    }
+    return SessionWatch { std::move(epoll), std::move(watchdog) };
+}
+
 /// Runs the session; returns the exit status. Watches, besides the session: signals (forwarded
 /// to the guest process; a second stop signal gives up on it), the VM stopping underneath, and a
 /// host-side deadline a little after --timeout in case the guest stops answering.
@@ -195,28 +228,22 @@ int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection,
         return exit_run_failure;
     }
 
-    // One pollable fd for the client's wake hook: signals, VM stop and the watchdog.
-    UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
-    UniqueFd watchdog(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    if (request.timeout_s > 0) {
-        itimerspec when {};
-        when.it_value.tv_sec = time_t(request.timeout_s) + 10; // The agent's own kill comes first.
-        ::timerfd_settime(watchdog.get(), 0, &when, nullptr);
+    auto watch = watch_session(signal_fd, vmm.exit_fd(), request.timeout_s);
+    if (!watch) {
+        report(watch.error().message());
+        return exit_run_failure;
     }
-    for (int fd : { signal_fd, vmm.exit_fd(), watchdog.get() }) {
-        epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
-        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &event);
-    }
+    const int wake_fd = watch->epoll.get();
 
     enum class Abort { None, VmStopped, GaveUp, Watchdog };
     Abort abort = Abort::None;
     int stop_signals = 0;
     int last_signal = 0;
     agent::client::Hooks hooks;
-    hooks.wake_fd = epoll.get();
+    hooks.wake_fd = wake_fd;
     hooks.on_wake = [&](agent::client::Control& control) {
         epoll_event events[3];
-        const int count = ::epoll_wait(epoll.get(), events, 3, 0);
+        const int count = ::epoll_wait(wake_fd, events, 3, 0);
         for (int i = 0; i < count; ++i) {
             const int fd = events[i].data.fd;
             if (fd == signal_fd) {
@@ -281,6 +308,10 @@ int run_command(const RunRequest& request)
     ::pthread_sigmask(SIG_BLOCK, &signals, nullptr); // Before any thread: all inherit it.
     ::signal(SIGPIPE, SIG_IGN); // A closed stdout ends the output, not partvm.
     UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!signal_fd.valid()) {
+        report(Error::from_errno("cannot create partvm run's signalfd").message());
+        return exit_run_failure;
+    }
 
     auto dir = RunDir::create();
     if (!dir) {
