@@ -2,6 +2,7 @@
 // partvm's entry point: parse the command line, build the VM, run it, map how it ended to an exit
 // status (see exit_status.h).
 #include "vmm/base/log.h"
+#include "vmm/base/stop_signals.h"
 #include "vmm/cli/cli.h"
 #include "vmm/core/boot_stats.h"
 #include "vmm/core/builder.h"
@@ -22,11 +23,7 @@ namespace {
 /// mask and only the signalfd sees them.
 void block_stop_signals()
 {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGHUP);
+    const sigset_t signals = stop_signals();
     ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 

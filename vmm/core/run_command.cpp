@@ -3,6 +3,7 @@
 #include "agent/client/client.h"
 #include "agent/protocol/limits.h"
 #include "vmm/base/log.h"
+#include "vmm/base/stop_signals.h"
 #include "vmm/core/exit_status.h"
 #include "vmm/core/file_image.h"
 #include "vmm/core/terminal.h"
@@ -34,14 +35,14 @@ void report(std::string_view message)
     fmt::print(stderr, "partvm: {}\n", message);
 }
 
-/// The signals partvm run handles itself, blocked in every thread and read from a signalfd.
+/// The signals partvm run handles itself, blocked in every thread and read from a signalfd: the
+/// stop signals, which it forwards to the command, plus SIGQUIT (forwarded too) and SIGWINCH (a
+/// terminal resize).
 sigset_t handled_signals()
 {
-    sigset_t signals;
-    sigemptyset(&signals);
-    for (int signal : { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGQUIT }) {
-        sigaddset(&signals, signal);
-    }
+    sigset_t signals = stop_signals();
+    sigaddset(&signals, SIGQUIT);
+    sigaddset(&signals, SIGWINCH);
     return signals;
 }
 
@@ -237,7 +238,7 @@ int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection,
 
     enum class Abort { None, VmStopped, GaveUp, Watchdog };
     Abort abort = Abort::None;
-    int stop_signals = 0;
+    int stop_signal_count = 0;
     int last_signal = 0;
     agent::client::Hooks hooks;
     hooks.wake_fd = wake_fd;
@@ -256,7 +257,7 @@ int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection,
                     } else if (signal != SIGWINCH) {
                         control.signal(0, signal); // Ctrl-C reaches the command, as in a shell.
                         last_signal = signal;
-                        if (++stop_signals >= 2 && abort == Abort::None) {
+                        if (++stop_signal_count >= 2 && abort == Abort::None) {
                             abort = Abort::GaveUp; // The command ignores it: stop the VM.
                             ::shutdown(connection.get(), SHUT_RDWR);
                         }

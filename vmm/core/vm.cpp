@@ -3,6 +3,7 @@
 #include "vmm/base/check.h"
 #include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
+#include "vmm/base/stop_signals.h"
 
 #include <csignal>
 #include <fmt/core.h>
@@ -77,11 +78,7 @@ bool Vm::request_guest_shutdown()
 
 VmOutcome Vm::run()
 {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGHUP);
+    const sigset_t signals = stop_signals(); // Blocked by main() in every thread.
     UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
     CHECK(signal_fd.valid());
 
