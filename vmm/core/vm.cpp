@@ -73,7 +73,11 @@ bool Vm::request_guest_shutdown()
     if (!m_vmbus || !m_shutdown_device) {
         return false;
     }
-    return m_vmbus->call([this] { return m_shutdown_device->request_shutdown(); });
+    // The VMBus thread answers in microseconds; only a stuck one takes this long, and then the
+    // guest cannot be asked.
+    constexpr std::chrono::seconds answer_within(2);
+    return m_vmbus->call([this] { return m_shutdown_device->request_shutdown(); }, answer_within)
+        .value_or(false);
 }
 
 VmOutcome Vm::run()

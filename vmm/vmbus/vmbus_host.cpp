@@ -60,6 +60,7 @@ VmbusHost::~VmbusHost()
 
 void VmbusHost::start(std::function<void()> on_thread_start)
 {
+    m_running.store(true, std::memory_order_release);
     m_thread = std::thread([this, on_thread_start = std::move(on_thread_start)] {
         ::pthread_setname_np(::pthread_self(), "vmbus-io"); // Names it in SIGSYS logs.
         if (on_thread_start) {
@@ -71,6 +72,7 @@ void VmbusHost::start(std::function<void()> on_thread_start)
 
 void VmbusHost::stop()
 {
+    m_running.store(false, std::memory_order_release);
     if (m_thread.joinable()) {
         m_loop->stop();
         m_thread.join();
