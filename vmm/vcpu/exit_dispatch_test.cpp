@@ -46,7 +46,7 @@ struct RecordingSink final : StopSink {
 
 struct RecordingHandler final : HypercallHandler {
     std::vector<uint32_t> posted_connections;
-    uint16_t post_message(
+    uint16_t on_guest_post_message(
         uint32_t, uint32_t connection_id, uint32_t, std::span<const std::byte>) override
     {
         posted_connections.push_back(connection_id);

@@ -79,8 +79,8 @@ void VmbusHost::stop()
     }
 }
 
-uint16_t VmbusHost::post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
-    std::span<const std::byte> payload)
+uint16_t VmbusHost::on_guest_post_message(uint32_t vp_index, uint32_t connection_id,
+    uint32_t message_type, std::span<const std::byte> payload)
 {
     (void)vp_index; // Replies go to the VP named in INITIATE_CONTACT, not the sender.
     (void)message_type; // Linux always sends 1; the control plane reads the payload's own type.
@@ -123,7 +123,7 @@ void VmbusHost::drain_inbox()
     }
 }
 
-void VmbusHost::post_message(uint32_t vp, std::span<const std::byte> message)
+void VmbusHost::post_to_guest(uint32_t vp, std::span<const std::byte> message)
 {
     CHECK(vp < m_outbox.size());
     m_outbox[vp].emplace_back(message.begin(), message.end());

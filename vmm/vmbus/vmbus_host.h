@@ -66,8 +66,8 @@ public:
         return result.get();
     }
 
-    // hyperv::HypercallHandler, on vCPU threads.
-    uint16_t post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
+    // hyperv::HypercallHandler, on vCPU threads: what the guest sends the host.
+    uint16_t on_guest_post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
         std::span<const std::byte> payload) override;
     uint16_t signal_event(uint32_t connection_id, uint16_t flag_number) override;
 
@@ -75,8 +75,8 @@ private:
     VmbusHost(VmFd& vm, const GuestMemory& memory, hyperv::SynicPorts& ports,
         std::unique_ptr<EventLoop> loop, UniqueFd inbox_event);
 
-    // vmbus::BusHost, on the VMBus thread.
-    void post_message(uint32_t vp, std::span<const std::byte> message) override;
+    // vmbus::BusHost, on the VMBus thread: what the host sends the guest.
+    void post_to_guest(uint32_t vp, std::span<const std::byte> message) override;
     void signal_guest(uint32_t vp, uint32_t relid) override;
     bool watch_connection(uint32_t connection_id) override;
     void unwatch_connection(uint32_t connection_id) override;
