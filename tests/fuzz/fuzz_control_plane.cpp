@@ -17,7 +17,7 @@ constexpr uint64_t ram_size = 1 << 20;
 
 class CheckingHost final : public BusHost {
 public:
-    void post_message(uint32_t vp, std::span<const std::byte> message) override
+    void post_to_guest(uint32_t vp, std::span<const std::byte> message) override
     {
         if (vp >= 2 || message.size() > max_message_size || message.size() < 8) {
             __builtin_trap();

@@ -52,7 +52,7 @@ void require(bool condition)
 /// Checks that only validated input reaches the VMBus host.
 struct CheckingHandler final : HypercallHandler {
     int calls { 0 };
-    uint16_t post_message(uint32_t, uint32_t connection_id, uint32_t message_type,
+    uint16_t on_guest_post_message(uint32_t, uint32_t connection_id, uint32_t message_type,
         std::span<const std::byte> payload) override
     {
         require(connection_id <= HV_CONNECTION_ID_MASK);

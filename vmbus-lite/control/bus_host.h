@@ -13,7 +13,7 @@ public:
     virtual ~BusHost() = default;
     /// Queues one channel-management message for the guest on `vp`'s SINT 2. Messages to one VP
     /// arrive in the order posted.
-    virtual void post_message(uint32_t vp, std::span<const std::byte> message) = 0;
+    virtual void post_to_guest(uint32_t vp, std::span<const std::byte> message) = 0;
     /// Raises the channel's event flag (`relid`) on `vp` and interrupts the guest.
     virtual void signal_guest(uint32_t vp, uint32_t relid) = 0;
     /// Starts delivering the guest's HvSignalEvent on `connection_id` to

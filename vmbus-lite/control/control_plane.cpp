@@ -62,7 +62,7 @@ void ControlPlane::post_bytes(std::span<const std::byte> bytes)
 {
     LOG_TRACE("vmbus: -> vp {} type {} ({} bytes)", m_control_vp,
         bytes.size() >= 4 ? uint32_t(bytes[0]) : 0, bytes.size());
-    m_host.post_message(m_control_vp, bytes);
+    m_host.post_to_guest(m_control_vp, bytes);
 }
 
 void ControlPlane::handle_message(std::span<const std::byte> bytes)

@@ -37,7 +37,7 @@ struct Sent {
 
 class FakeHost final : public BusHost {
 public:
-    void post_message(uint32_t vp, std::span<const std::byte> message) override
+    void post_to_guest(uint32_t vp, std::span<const std::byte> message) override
     {
         sent.push_back({ vp, { message.begin(), message.end() } });
     }

@@ -21,7 +21,7 @@ namespace vmbus::hvsock::testing {
 /// Counts the host's interrupts to the guest; nothing else is needed of the bus here.
 class SignalCounter final : public BusHost {
 public:
-    void post_message(uint32_t, std::span<const std::byte>) override { }
+    void post_to_guest(uint32_t, std::span<const std::byte>) override { }
     void signal_guest(uint32_t, uint32_t) override { ++signals; }
     bool watch_connection(uint32_t) override { return true; }
     void unwatch_connection(uint32_t) override { }

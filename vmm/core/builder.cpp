@@ -28,25 +28,8 @@ namespace vmm {
 
 namespace {
 
-using Built = std::variant<std::unique_ptr<Vm>, BuildError>;
-
 // Below 4 GiB, above guest RAM's 3 GiB limit: three pages KVM reserves for the Intel TSS.
 constexpr uint64_t kvm_tss_address = 0xfffbd000;
-
-BuildError bad_input(std::string message)
-{
-    return BuildError { BuildError::Kind::BadInput, std::move(message) };
-}
-
-BuildError fail(std::string message)
-{
-    return BuildError { BuildError::Kind::HostFailure, std::move(message) };
-}
-
-BuildError fail(std::string_view what, const Error& error)
-{
-    return fail(fmt::format("{}: {}", what, error.message()));
-}
 
 /// Pulses one GSI of the in-kernel irqchip.
 class IrqLine final : public InterruptLine {
@@ -67,184 +50,172 @@ private:
     uint32_t m_gsi;
 };
 
-std::optional<BuildError> check_host_limits(const Kvm& kvm, const VmConfig& config)
+Result<void, BuildError> check_host_limits(const Kvm& kvm, const VmConfig& config)
 {
     const std::string missing = host::missing_capabilities_problem(query_capabilities(kvm));
     if (!missing.empty()) {
-        return fail(fmt::format("{}; {}", missing, host::see_partvm_check));
+        return BuildError::host_failure(fmt::format("{}; {}", missing, host::see_partvm_check));
     }
     if (config.machine.vcpus > kvm.max_vcpus()) {
-        return bad_input(fmt::format("vcpus {} exceeds this host's KVM limit of {} vCPUs",
-            config.machine.vcpus, kvm.max_vcpus()));
+        return BuildError::bad_input(
+            fmt::format("vcpus {} exceeds this host's KVM limit of {} vCPUs", config.machine.vcpus,
+                kvm.max_vcpus()));
     }
-    return std::nullopt;
+    return {};
 }
 
-std::variant<GuestMemory, BuildError> allocate_guest_memory(const VmConfig& config)
+Result<GuestMemory, BuildError> allocate_guest_memory(const VmConfig& config)
 {
     struct sysinfo info { };
     if (::sysinfo(&info) == 0) {
         const uint64_t host_ram = uint64_t(info.totalram) * info.mem_unit;
         if (config.machine.memory_bytes > host_ram) {
-            return bad_input(fmt::format("memory {} MiB exceeds this host's {} MiB of RAM",
-                config.machine.memory_bytes >> 20, host_ram >> 20));
+            return BuildError::bad_input(
+                fmt::format("memory {} MiB exceeds this host's {} MiB of RAM",
+                    config.machine.memory_bytes >> 20, host_ram >> 20));
         }
     }
-    auto memory = GuestMemory::create(config.machine.memory_bytes);
-    if (!memory) {
-        return fail("allocating guest memory", memory.error());
-    }
-    return std::move(memory).value();
+    return or_host_failure(
+        GuestMemory::create(config.machine.memory_bytes), "allocating guest memory");
 }
 
-std::optional<BuildError> map_guest_memory(Vm& vm)
+Result<void, BuildError> map_guest_memory(Vm& vm)
 {
     uint32_t slot = 0;
     for (const auto& region : vm.memory().regions()) {
         auto mapped = vm.vm_fd().set_user_memory_region(
             slot++, region.guest_base.value, region.size, vm.memory().host_address_of(region));
-        if (!mapped) {
-            return fail("mapping guest memory into KVM", mapped.error());
-        }
+        TRY(or_host_failure(std::move(mapped), "mapping guest memory into KVM"));
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<BuildError> attach_legacy_devices(Vm& vm, const VmConfig& config)
+/// Puts `device` on the bus at `base` for the ports it says it has. The ports come from layout.h,
+/// so an overlap is partvm's bug rather than the user's.
+template<class Device>
+Result<void, BuildError> attach_to_bus(IoBus& bus, uint16_t base, std::shared_ptr<Device> device)
+{
+    if (!bus.insert(base, Device::port_count, std::move(device))) {
+        return BuildError::host_failure(
+            fmt::format("internal error: I/O ports {:#x}-{:#x} overlap another device's", base,
+                base + Device::port_count - 1));
+    }
+    return {};
+}
+
+Result<void, BuildError> attach_legacy_devices(Vm& vm, const VmConfig& config)
 {
     IoBus& bus = vm.io_bus();
-    bus.insert(layout::port_cmos_index, 2, std::make_shared<CmosRtc>());
-    bus.insert(layout::port_i8042_command, 1, std::make_shared<I8042ResetDevice>(vm));
-    bus.insert(layout::port_acpi_sleep_control, 3, std::make_shared<AcpiPowerDevice>(vm));
+    TRY(attach_to_bus(bus, layout::port_cmos_index, std::make_shared<CmosRtc>()));
+    TRY(attach_to_bus(bus, layout::port_i8042_command, std::make_shared<I8042ResetDevice>(vm)));
+    TRY(attach_to_bus(bus, layout::port_acpi_sleep_control, std::make_shared<AcpiPowerDevice>(vm)));
     if (config.console.serial) {
         auto& irq = vm.add_irq_line(std::make_unique<IrqLine>(vm.vm_fd(), layout::irq_com1));
         auto serial = std::make_shared<Serial8250>(STDOUT_FILENO, irq);
-        bus.insert(layout::port_com1, 8, serial);
+        TRY(attach_to_bus(bus, layout::port_com1, serial));
         vm.set_serial(serial);
     }
-    return std::nullopt;
+    return {};
 }
 
 /// Loads kernel, initramfs and command line, then writes ACPI tables and the zero page. Needs no
 /// KVM, so every problem with the user's files is reported before KVM is touched.
-std::variant<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, const VmConfig& config)
+Result<GuestAddress, BuildError> load_guest_image(GuestMemory& memory, const VmConfig& config)
 {
-    auto kernel_file = FileImage::open(config.boot.kernel, "kernel");
-    if (auto* message = std::get_if<std::string>(&kernel_file)) {
-        return bad_input(*message);
-    }
-    auto kernel = load_kernel(memory, std::get<FileImage>(kernel_file).bytes());
-    if (!kernel) {
-        return bad_input(
-            fmt::format("kernel '{}': {}", config.boot.kernel, kernel.error().message()));
-    }
+    const FileImage kernel_file = TRY(FileImage::open(config.boot.kernel, "kernel"));
+    const LoadedKernel kernel = TRY(or_bad_input(
+        load_kernel(memory, kernel_file.bytes()), fmt::format("kernel '{}'", config.boot.kernel)));
     InitrdPlacement initrd {};
     if (!config.boot.initrd.empty()) {
-        auto initrd_file = FileImage::open(config.boot.initrd, "initramfs");
-        if (auto* message = std::get_if<std::string>(&initrd_file)) {
-            return bad_input(*message);
-        }
-        auto placed = place_initrd(memory, std::get<FileImage>(initrd_file).bytes(), *kernel);
-        if (!placed) {
-            return bad_input(
-                fmt::format("initramfs '{}': {}", config.boot.initrd, placed.error().message()));
-        }
-        initrd = *placed;
+        const FileImage initrd_file = TRY(FileImage::open(config.boot.initrd, "initramfs"));
+        initrd = TRY(or_bad_input(place_initrd(memory, initrd_file.bytes(), kernel),
+            fmt::format("initramfs '{}'", config.boot.initrd)));
     }
     const std::string cmdline
         = config.boot.cmdline_set ? config.boot.cmdline : default_cmdline(config);
-    auto cmdline_placement = write_cmdline(memory, cmdline, *kernel);
-    if (!cmdline_placement) {
-        return bad_input(fmt::format("--cmdline: {}", cmdline_placement.error().message()));
-    }
-    auto rsdp = acpi::write_acpi_tables(memory,
-        acpi::AcpiConfig { .vcpu_count = config.machine.vcpus,
-            .serial_console = config.console.serial,
-            .extra_devices = { acpi::vmbus_device() } });
-    if (!rsdp) {
-        return fail("writing ACPI tables", rsdp.error());
-    }
-    if (auto written = write_boot_structures(memory); !written) {
-        return fail("writing boot page tables", written.error());
-    }
-    if (auto written = write_reset_stub(memory); !written) {
-        return fail("writing the reset stub", written.error());
-    }
-    auto params = write_boot_params(memory,
-        BootParamsInput { .kernel = *kernel,
-            .cmdline = *cmdline_placement,
-            .initrd = initrd,
-            .acpi_rsdp = *rsdp });
-    if (!params) {
-        return bad_input(fmt::format("writing boot parameters: {}", params.error().message()));
-    }
-    return kernel->entry;
+    const CmdlinePlacement cmdline_placement
+        = TRY(or_bad_input(write_cmdline(memory, cmdline, kernel), "--cmdline"));
+    const acpi::AcpiConfig acpi_config { .vcpu_count = config.machine.vcpus,
+        .serial_console = config.console.serial,
+        .extra_devices = { acpi::vmbus_device() } };
+    const GuestAddress rsdp
+        = TRY(or_host_failure(acpi::write_acpi_tables(memory, acpi_config), "writing ACPI tables"));
+    TRY(or_host_failure(write_boot_structures(memory), "writing boot page tables"));
+    TRY(or_host_failure(write_reset_stub(memory), "writing the reset stub"));
+    const BootParamsInput boot_params {
+        .kernel = kernel, .cmdline = cmdline_placement, .initrd = initrd, .acpi_rsdp = rsdp
+    };
+    TRY(or_bad_input(write_boot_params(memory, boot_params), "writing boot parameters"));
+    return kernel.entry;
 }
 
 /// Creates and configures every vCPU fd, in order, so that each one's VP index equals its APIC id
 /// and KVM index.
-std::variant<std::vector<VcpuFd>, BuildError> create_vcpu_fds(
+Result<std::vector<VcpuFd>, BuildError> create_vcpu_fds(
     Vm& vm, const VmConfig& config, GuestAddress entry)
 {
     const Kvm& kvm = vm.kvm();
-    auto base_cpuid = kvm.supported_cpuid();
-    auto hv_supported = kvm.supported_hv_cpuid();
-    if (!base_cpuid || !hv_supported) {
-        return fail("reading KVM's supported CPUID",
-            base_cpuid ? hv_supported.error() : base_cpuid.error());
-    }
-    auto hv_leaves = hyperv::compose_hv_cpuid(*hv_supported, config.machine.vcpus);
+    constexpr const char* reading_cpuid = "reading KVM's supported CPUID";
+    CpuidTable base_cpuid = TRY(or_host_failure(kvm.supported_cpuid(), reading_cpuid));
+    const CpuidTable hv_supported = TRY(or_host_failure(kvm.supported_hv_cpuid(), reading_cpuid));
+    auto hv_leaves = hyperv::compose_hv_cpuid(hv_supported, config.machine.vcpus);
     if (!hv_leaves) {
-        return fail(fmt::format("{}; {}", hv_leaves.error().message(), host::see_partvm_check));
+        return BuildError::host_failure(
+            fmt::format("{}; {}", hv_leaves.error().message(), host::see_partvm_check));
     }
-    remove_hypervisor_leaves(*base_cpuid);
+    remove_hypervisor_leaves(base_cpuid);
     const bool tsc_deadline = kvm.check_extension(KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 
     std::vector<VcpuFd> fds;
     for (uint32_t index = 0; index < config.machine.vcpus; ++index) {
-        auto fd = vm.vm_fd().create_vcpu(index);
-        if (!fd) {
-            return fail(fmt::format("creating vCPU {}", index), fd.error());
-        }
-        CpuidTable cpuid = *base_cpuid;
+        VcpuFd fd = TRY(
+            or_host_failure(vm.vm_fd().create_vcpu(index), fmt::format("creating vCPU {}", index)));
+        CpuidTable cpuid = base_cpuid;
         apply_topology(cpuid,
             { .vcpu_index = index,
                 .vcpu_count = config.machine.vcpus,
                 .tsc_deadline_timer = tsc_deadline });
         cpuid.insert(cpuid.end(), hv_leaves->begin(), hv_leaves->end());
-        if (auto set = fd->set_cpuid(cpuid); !set) {
-            return fail(fmt::format("setting CPUID of vCPU {}", index), set.error());
-        }
-        if (auto synic = hyperv::enable_synic(*fd); !synic) {
-            return fail(fmt::format("enabling SynIC on vCPU {}", index), synic.error());
-        }
+        TRY(or_host_failure(fd.set_cpuid(cpuid), fmt::format("setting CPUID of vCPU {}", index)));
+        TRY(or_host_failure(
+            hyperv::enable_synic(fd), fmt::format("enabling SynIC on vCPU {}", index)));
         if (index == 0) {
-            if (auto regs = set_boot_registers(*fd, entry, GuestAddress(layout::boot_params_start));
-                !regs) {
-                return fail("setting the boot vCPU's registers", regs.error());
-            }
+            TRY(or_host_failure(
+                set_boot_registers(fd, entry, GuestAddress(layout::boot_params_start)),
+                "setting the boot vCPU's registers"));
         }
         // The other vCPUs wait in the in-kernel LAPIC for Linux's INIT/SIPI.
-        fds.push_back(std::move(fd).value());
+        fds.push_back(std::move(fd));
     }
     return fds;
 }
 
 /// The VMBus host and its SynIC ports. After every vCPU has SynIC enabled: KVM binds a SINT route
 /// to its vCPU's SynIC only when the routing table is installed.
-std::optional<BuildError> attach_vmbus(Vm& vm, const VmConfig& config)
+Result<void, BuildError> attach_vmbus(Vm& vm, const VmConfig& config)
 {
-    auto ports = hyperv::SynicPorts::create(vm.vm_fd(), vm.memory(), config.machine.vcpus);
-    if (!ports) {
-        return fail("setting up SynIC interrupt routes", ports.error());
+    auto ports = TRY(
+        or_host_failure(hyperv::SynicPorts::create(vm.vm_fd(), vm.memory(), config.machine.vcpus),
+            "setting up SynIC interrupt routes"));
+    vm.set_synic_ports(std::make_unique<hyperv::SynicPorts>(std::move(ports)));
+    auto host = TRY(or_host_failure(
+        VmbusHost::create(vm.vm_fd(), vm.memory(), *vm.synic_ports()), "starting the VMBus host"));
+    vm.set_vmbus(std::move(host), std::make_unique<vmbus::ic::ShutdownDevice>());
+    return {};
+}
+
+/// The hybrid Unix front end of AF_VSOCK, when one was asked for. Before KVM: a socket path in use
+/// is the user's problem to fix.
+Result<std::unique_ptr<VsockUnixListener>, BuildError> listen_for_vsock(const VmConfig& config)
+{
+    if (config.vsock.socket.empty()) {
+        return std::unique_ptr<VsockUnixListener>();
     }
-    vm.set_synic_ports(std::make_unique<hyperv::SynicPorts>(std::move(ports).value()));
-    auto host = VmbusHost::create(vm.vm_fd(), vm.memory(), *vm.synic_ports());
-    if (!host) {
-        return fail("starting the VMBus host", host.error());
+    auto listener = VsockUnixListener::create(config.vsock.socket);
+    if (!listener) {
+        return BuildError::bad_input(std::move(listener).error());
     }
-    vm.set_vmbus(std::move(host).value(), std::make_unique<vmbus::ic::ShutdownDevice>());
-    return std::nullopt;
+    return std::move(listener).value();
 }
 
 /// AF_VSOCK on the VMBus host, with the hybrid Unix front end when one was asked for.
@@ -260,20 +231,15 @@ void attach_vsock(Vm& vm, std::unique_ptr<VsockUnixListener> listener)
     vm.set_vsock(std::move(vsock));
 }
 
-std::optional<BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
+Result<void, BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
 {
-    auto fds = create_vcpu_fds(vm, config, entry);
-    if (auto* error = std::get_if<BuildError>(&fds)) {
-        return *error;
-    }
-    if (auto error = attach_vmbus(vm, config)) {
-        return error;
-    }
-    for (VcpuFd& fd : std::get<std::vector<VcpuFd>>(fds)) {
+    std::vector<VcpuFd> fds = TRY(create_vcpu_fds(vm, config, entry));
+    TRY(attach_vmbus(vm, config));
+    for (VcpuFd& fd : fds) {
         vm.add_vcpu(std::make_unique<Vcpu>(
             std::move(fd), vm.io_bus(), vm, vm.memory(), vm.synic_ports(), vm.vmbus()));
     }
-    return std::nullopt;
+    return {};
 }
 
 } // namespace
@@ -287,66 +253,30 @@ std::string default_cmdline(const VmConfig& config)
     return cmdline;
 }
 
-Built build_vm(const VmConfig& config, BootTimeline* timeline)
+Result<std::unique_ptr<Vm>, BuildError> build_vm(const VmConfig& config, BootTimeline* timeline)
 {
     const auto mark = [timeline](const char* phase) {
         if (timeline) {
             timeline->mark(phase);
         }
     };
-    auto memory = allocate_guest_memory(config);
-    if (auto* error = std::get_if<BuildError>(&memory)) {
-        return *error;
-    }
+    GuestMemory memory = TRY(allocate_guest_memory(config));
     mark("guest_memory");
-    auto entry = load_guest_image(std::get<GuestMemory>(memory), config);
-    if (auto* error = std::get_if<BuildError>(&entry)) {
-        return *error;
-    }
+    const GuestAddress entry = TRY(load_guest_image(memory, config));
     mark("kernel_and_initrd_loaded");
+    auto vsock_listener = TRY(listen_for_vsock(config));
 
-    // Before KVM: a socket path in use is the user's problem to fix.
-    std::unique_ptr<VsockUnixListener> vsock_listener;
-    if (!config.vsock.socket.empty()) {
-        auto listener = VsockUnixListener::create(config.vsock.socket);
-        if (!listener) {
-            return bad_input(listener.error());
-        }
-        vsock_listener = std::move(listener).value();
-    }
-
-    auto kvm = Kvm::open();
-    if (!kvm) {
-        return fail("cannot use /dev/kvm", kvm.error());
-    }
-    if (auto error = check_host_limits(*kvm, config)) {
-        return *error;
-    }
-    auto vm_fd = kvm->create_vm();
-    if (!vm_fd) {
-        return fail("creating the VM", vm_fd.error());
-    }
-    if (auto tss = vm_fd->set_tss_address(kvm_tss_address); !tss) {
-        return fail("setting up the VM", tss.error());
-    }
-    if (auto irqchip = vm_fd->create_irqchip(); !irqchip) {
-        return fail("creating the in-kernel irqchip", irqchip.error());
-    }
-    if (auto masked = vm_fd->mask_legacy_pic(); !masked) {
-        return fail("masking the legacy PIC", masked.error());
-    }
+    Kvm kvm = TRY(or_host_failure(Kvm::open(), "cannot use /dev/kvm"));
+    TRY(check_host_limits(kvm, config));
+    VmFd vm_fd = TRY(or_host_failure(kvm.create_vm(), "creating the VM"));
+    TRY(or_host_failure(vm_fd.set_tss_address(kvm_tss_address), "setting up the VM"));
+    TRY(or_host_failure(vm_fd.create_irqchip(), "creating the in-kernel irqchip"));
+    TRY(or_host_failure(vm_fd.mask_legacy_pic(), "masking the legacy PIC"));
     mark("kvm_vm_and_irqchip");
-    auto vm = std::make_unique<Vm>(
-        std::move(kvm).value(), std::move(vm_fd).value(), std::move(std::get<GuestMemory>(memory)));
-    if (auto error = map_guest_memory(*vm)) {
-        return *error;
-    }
-    if (auto error = attach_legacy_devices(*vm, config)) {
-        return *error;
-    }
-    if (auto error = create_vcpus(*vm, config, std::get<GuestAddress>(entry))) {
-        return *error;
-    }
+    auto vm = std::make_unique<Vm>(std::move(kvm), std::move(vm_fd), std::move(memory));
+    TRY(map_guest_memory(*vm));
+    TRY(attach_legacy_devices(*vm, config));
+    TRY(create_vcpus(*vm, config, entry));
     attach_vsock(*vm, std::move(vsock_listener));
     mark("vcpus_and_devices");
     return vm;

@@ -4,30 +4,20 @@
 #pragma once
 #include "vmm/config/vm_config.h"
 #include "vmm/core/boot_timeline.h"
+#include "vmm/core/build_error.h"
 #include "vmm/core/vm.h"
 
 #include <memory>
 #include <string>
-#include <variant>
 
 namespace vmm {
-
-/// A failure to build the VM: one sentence naming the object (file, flag, capability).
-struct BuildError {
-    enum class Kind {
-        BadInput, ///< The user's files or values are wrong; found before any KVM work.
-        HostFailure, ///< KVM or the host refused; the input may be fine.
-    };
-    Kind kind { Kind::HostFailure };
-    std::string message;
-};
 
 /// The command line used when the user gives none: quiet and fast, with the log on the UART only
 /// when the UART exists. panic=-1 turns a guest panic into an immediate stop.
 std::string default_cmdline(const VmConfig& config);
 
 /// `timeline`, when given, gets a mark as each step ends.
-std::variant<std::unique_ptr<Vm>, BuildError> build_vm(
+Result<std::unique_ptr<Vm>, BuildError> build_vm(
     const VmConfig& config, BootTimeline* timeline = nullptr);
 
 } // namespace vmm

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/core/check_command.h"
+#include "vmm/core/exit_status.h"
 
 #include "vmm/host_check/probe_host.h"
 #include "vmm/host_check/report_format.h"
@@ -13,7 +14,7 @@ int check_host(const CheckRequest& request)
     const host::HostFacts facts = host::probe_host();
     const host::HostReport report = host::evaluate(facts);
     fmt::print("{}", request.json ? host::format_json(report, facts) : host::format_text(report));
-    return report.ready() ? 0 : 1;
+    return report.ready() ? exit_ok : exit_host_not_ready;
 }
 
 } // namespace vmm

@@ -5,7 +5,7 @@
 
 namespace vmm {
 
-/// Exit status: 0 ready, 1 not (the verdict says why).
+/// Exit status: exit_ok when ready, exit_host_not_ready when not (the verdict says why).
 int check_host(const CheckRequest& request);
 
 } // namespace vmm

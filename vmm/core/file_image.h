@@ -3,18 +3,18 @@
 // the page cache into guest memory.
 #pragma once
 #include "vmm/base/mapping.h"
+#include "vmm/core/build_error.h"
 
 #include <span>
 #include <string>
-#include <variant>
 
 namespace vmm {
 
 class FileImage {
 public:
-    /// Maps `path`. On failure returns a sentence naming `role` and the path, e.g.
-    /// "cannot read kernel '/x': No such file or directory".
-    static std::variant<FileImage, std::string> open(const std::string& path, const char* role);
+    /// Maps `path`. Fails with a BadInput error (the file is the user's) whose message names
+    /// `role` and the path, e.g. "cannot read kernel '/x': No such file or directory".
+    static Result<FileImage, BuildError> open(const std::string& path, const char* role);
 
     std::span<const std::byte> bytes() const { return { m_mapping.data(), m_mapping.size() }; }
 

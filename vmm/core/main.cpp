@@ -2,6 +2,7 @@
 // partvm's entry point: parse the command line, build the VM, run it, map how it ended to an exit
 // status (see exit_status.h).
 #include "vmm/base/log.h"
+#include "vmm/base/stop_signals.h"
 #include "vmm/cli/cli.h"
 #include "vmm/core/boot_stats.h"
 #include "vmm/core/builder.h"
@@ -22,11 +23,7 @@ namespace {
 /// mask and only the signalfd sees them.
 void block_stop_signals()
 {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGHUP);
+    const sigset_t signals = stop_signals();
     ::pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
@@ -64,11 +61,11 @@ int run_boot(const BootRequest& request, std::chrono::steady_clock::time_point s
     Vcpu::install_kick_handler();
     BootTimeline timeline(started);
     auto built = build_vm(request.config, &timeline);
-    if (auto* error = std::get_if<BuildError>(&built)) {
-        fmt::print(stderr, "partvm: {}\n", error->message);
-        return error->kind == BuildError::Kind::BadInput ? exit_usage : exit_vm_failure;
+    if (!built) {
+        fmt::print(stderr, "partvm: {}\n", built.error().message);
+        return built.error().kind == BuildError::Kind::BadInput ? exit_usage : exit_vm_failure;
     }
-    auto& vm = std::get<std::unique_ptr<Vm>>(built);
+    auto& vm = *built;
     vm->set_shutdown_timeout(std::chrono::seconds(request.config.machine.shutdown_timeout_s));
     if (!request.fencing.seccomp) {
         fmt::print(stderr,

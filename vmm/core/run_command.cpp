@@ -3,6 +3,7 @@
 #include "agent/client/client.h"
 #include "agent/protocol/limits.h"
 #include "vmm/base/log.h"
+#include "vmm/base/stop_signals.h"
 #include "vmm/core/exit_status.h"
 #include "vmm/core/file_image.h"
 #include "vmm/core/terminal.h"
@@ -34,14 +35,14 @@ void report(std::string_view message)
     fmt::print(stderr, "partvm: {}\n", message);
 }
 
-/// The signals partvm run handles itself, blocked in every thread and read from a signalfd.
+/// The signals partvm run handles itself, blocked in every thread and read from a signalfd: the
+/// stop signals, which it forwards to the command, plus SIGQUIT (forwarded too) and SIGWINCH (a
+/// terminal resize).
 sigset_t handled_signals()
 {
-    sigset_t signals;
-    sigemptyset(&signals);
-    for (int signal : { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGQUIT }) {
-        sigaddset(&signals, signal);
-    }
+    sigset_t signals = stop_signals();
+    sigaddset(&signals, SIGQUIT);
+    sigaddset(&signals, SIGWINCH);
     return signals;
 }
 
@@ -95,36 +96,41 @@ Result<UniqueFd> listen_for_guest(const std::string& path)
     return fd;
 }
 
-enum class Waited { Connected, VmStopped, Interrupted, TimedOut };
+/// How waiting for the agent ended.
+struct Waited {
+    enum class End { Connected, VmStopped, Interrupted, TimedOut };
+    End end;
+    UniqueFd agent {}; ///< Connected: the agent's connection.
+    int signal { 0 }; ///< Interrupted: the stop signal that arrived.
+};
 
 /// Waits for the agent to connect, the VMM to end, a stop signal, or the deadline.
-Waited wait_for_agent(
-    VmmProcess& vmm, int listen_fd, UniqueFd& agent, int signal_fd, Clock::time_point deadline)
+Waited wait_for_agent(VmmProcess& vmm, int listen_fd, int signal_fd, Clock::time_point deadline)
 {
     pollfd fds[3]
         = { { listen_fd, POLLIN, 0 }, { vmm.exit_fd(), POLLIN, 0 }, { signal_fd, POLLIN, 0 } };
     while (true) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
-            return Waited::TimedOut;
+            return { Waited::End::TimedOut };
         }
         if (::poll(fds, 3, int(left.count())) < 0) {
             continue;
         }
         if (fds[0].revents & POLLIN) {
-            agent = UniqueFd(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+            UniqueFd agent(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
             if (agent.valid()) {
-                return Waited::Connected;
+                return { Waited::End::Connected, std::move(agent) };
             }
         }
         if (fds[1].revents & POLLIN) {
-            return Waited::VmStopped;
+            return { Waited::End::VmStopped };
         }
         if (fds[2].revents & POLLIN) {
             signalfd_siginfo info {};
             if (::read(signal_fd, &info, sizeof(info)) == sizeof(info)
                 && info.ssi_signo != SIGWINCH) {
-                return Waited::Interrupted;
+                return { Waited::End::Interrupted, {}, int(info.ssi_signo) };
             }
         }
     }
@@ -138,9 +144,8 @@ std::optional<int> preflight(const RunRequest& request, bool jailed)
     const std::pair<const std::string&, const char*> files[]
         = { { request.config.boot.kernel, "kernel" }, { request.config.boot.initrd, "rootfs" } };
     for (const auto& [path, role] : files) {
-        auto image = FileImage::open(path, role);
-        if (const auto* message = std::get_if<std::string>(&image)) {
-            report(*message);
+        if (auto image = FileImage::open(path, role); !image) {
+            report(image.error().message);
             return exit_usage;
         }
     }
@@ -178,6 +183,39 @@ agent::protocol::Exec make_exec(const RunRequest& request, const Terminal* termi
     return exec;
 }
 
+/// What the session's wake hook watches: one epoll fd, readable on a signal, on the VMM's end, or
+/// when the watchdog fires.
+struct SessionWatch {
+    UniqueFd epoll;
+    UniqueFd watchdog; ///< Armed only with --timeout.
+};
+
+Result<SessionWatch> watch_session(int signal_fd, int vmm_exit_fd, uint32_t timeout_s)
+{
+    UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll.valid()) {
+        return Error::from_errno("cannot create the session's epoll instance");
+    }
+    UniqueFd watchdog(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!watchdog.valid()) {
+        return Error::from_errno("cannot create the session's watchdog timer");
+    }
+    if (timeout_s > 0) {
+        itimerspec when {};
+        when.it_value.tv_sec = time_t(timeout_s) + 10; // The agent's own kill comes first.
+        if (::timerfd_settime(watchdog.get(), 0, &when, nullptr) != 0) {
+            return Error::from_errno("cannot arm the session's watchdog timer");
+        }
+    }
+    for (int fd : { signal_fd, vmm_exit_fd, watchdog.get() }) {
+        epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
+        if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
+            return Error::from_errno("cannot watch the session's signals, VMM and watchdog");
+        }
+    }
+    return SessionWatch { std::move(epoll), std::move(watchdog) };
+}
+
 /// Runs the session; returns the exit status. Watches, besides the session: signals (forwarded
 /// to the guest process; a second stop signal gives up on it), the VM stopping underneath, and a
 /// host-side deadline a little after --timeout in case the guest stops answering.
@@ -191,28 +229,22 @@ int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection,
         return exit_run_failure;
     }
 
-    // One pollable fd for the client's wake hook: signals, VM stop and the watchdog.
-    UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
-    UniqueFd watchdog(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-    if (request.timeout_s > 0) {
-        itimerspec when {};
-        when.it_value.tv_sec = time_t(request.timeout_s) + 10; // The agent's own kill comes first.
-        ::timerfd_settime(watchdog.get(), 0, &when, nullptr);
+    auto watch = watch_session(signal_fd, vmm.exit_fd(), request.timeout_s);
+    if (!watch) {
+        report(watch.error().message());
+        return exit_run_failure;
     }
-    for (int fd : { signal_fd, vmm.exit_fd(), watchdog.get() }) {
-        epoll_event event { .events = EPOLLIN, .data = { .fd = fd } };
-        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &event);
-    }
+    const int wake_fd = watch->epoll.get();
 
     enum class Abort { None, VmStopped, GaveUp, Watchdog };
     Abort abort = Abort::None;
-    int stop_signals = 0;
+    int stop_signal_count = 0;
     int last_signal = 0;
     agent::client::Hooks hooks;
-    hooks.wake_fd = epoll.get();
+    hooks.wake_fd = wake_fd;
     hooks.on_wake = [&](agent::client::Control& control) {
         epoll_event events[3];
-        const int count = ::epoll_wait(epoll.get(), events, 3, 0);
+        const int count = ::epoll_wait(wake_fd, events, 3, 0);
         for (int i = 0; i < count; ++i) {
             const int fd = events[i].data.fd;
             if (fd == signal_fd) {
@@ -225,7 +257,7 @@ int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection,
                     } else if (signal != SIGWINCH) {
                         control.signal(0, signal); // Ctrl-C reaches the command, as in a shell.
                         last_signal = signal;
-                        if (++stop_signals >= 2 && abort == Abort::None) {
+                        if (++stop_signal_count >= 2 && abort == Abort::None) {
                             abort = Abort::GaveUp; // The command ignores it: stop the VM.
                             ::shutdown(connection.get(), SHUT_RDWR);
                         }
@@ -250,7 +282,7 @@ int run_session(VmmProcess& vmm, const RunRequest& request, UniqueFd connection,
         return exit_run_failure;
     case Abort::GaveUp:
         report("stopped: the command did not exit on the signal");
-        return 128 + last_signal;
+        return exit_for_signal(last_signal);
     case Abort::Watchdog:
         report(fmt::format("the command did not end within --timeout {} s", request.timeout_s));
         return exit_run_timeout;
@@ -277,6 +309,10 @@ int run_command(const RunRequest& request)
     ::pthread_sigmask(SIG_BLOCK, &signals, nullptr); // Before any thread: all inherit it.
     ::signal(SIGPIPE, SIG_IGN); // A closed stdout ends the output, not partvm.
     UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!signal_fd.valid()) {
+        report(Error::from_errno("cannot create partvm run's signalfd").message());
+        return exit_run_failure;
+    }
 
     auto dir = RunDir::create();
     if (!dir) {
@@ -327,21 +363,21 @@ int run_command(const RunRequest& request)
         return exit_run_failure;
     }
     int status = exit_run_failure;
-    UniqueFd agent;
     const auto deadline = Clock::now() + std::chrono::seconds(request.agent_timeout_s);
-    switch (wait_for_agent(*vmm, listener->get(), agent, signal_fd.get(), deadline)) {
-    case Waited::Connected:
-        status = run_session(
-            *vmm, request, std::move(agent), signal_fd.get(), terminal ? &*terminal : nullptr);
+    Waited waited = wait_for_agent(*vmm, listener->get(), signal_fd.get(), deadline);
+    switch (waited.end) {
+    case Waited::End::Connected:
+        status = run_session(*vmm, request, std::move(waited.agent), signal_fd.get(),
+            terminal ? &*terminal : nullptr);
         break;
-    case Waited::VmStopped:
+    case Waited::End::VmStopped:
         report(fmt::format(
             "the VM stopped before its agent connected: {}", describe_vmm_end(vmm->reap())));
         break;
-    case Waited::Interrupted:
-        status = 128 + SIGINT;
+    case Waited::End::Interrupted:
+        status = exit_for_signal(waited.signal);
         break;
-    case Waited::TimedOut:
+    case Waited::End::TimedOut:
         report(fmt::format("the guest agent did not connect within {} s (is partvm-agent the "
                            "rootfs's /init, with hv_sock?)",
             request.agent_timeout_s));

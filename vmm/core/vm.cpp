@@ -3,6 +3,7 @@
 #include "vmm/base/check.h"
 #include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
+#include "vmm/base/stop_signals.h"
 
 #include <csignal>
 #include <fmt/core.h>
@@ -72,16 +73,16 @@ bool Vm::request_guest_shutdown()
     if (!m_vmbus || !m_shutdown_device) {
         return false;
     }
-    return m_vmbus->call([this] { return m_shutdown_device->request_shutdown(); });
+    // The VMBus thread answers in microseconds; only a stuck one takes this long, and then the
+    // guest cannot be asked.
+    constexpr std::chrono::seconds answer_within(2);
+    return m_vmbus->call([this] { return m_shutdown_device->request_shutdown(); }, answer_within)
+        .value_or(false);
 }
 
 VmOutcome Vm::run()
 {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGHUP);
+    const sigset_t signals = stop_signals(); // Blocked by main() in every thread.
     UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
     CHECK(signal_fd.valid());
 

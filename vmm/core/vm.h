@@ -89,7 +89,8 @@ public:
     void stop();
 
     /// Asks the guest to shut itself down; false when it cannot be asked (no shutdown service
-    /// open in the guest). Any thread, while run() runs.
+    /// open in the guest, or a VMBus thread that does not answer). Any thread but the VMBus
+    /// thread, while run() runs.
     bool request_guest_shutdown();
 
     void request_stop(StopReason reason) override;

@@ -21,8 +21,9 @@ public:
 
 class IoBus {
 public:
-    /// Registers `device` for ports [base, base + length). Ranges must not overlap.
-    bool insert(uint16_t base, uint16_t length, std::shared_ptr<BusDevice> device);
+    /// Registers `device` for ports [base, base + length). Ranges must not overlap: returns false,
+    /// registering nothing, when this one overlaps a range already taken.
+    [[nodiscard]] bool insert(uint16_t base, uint16_t length, std::shared_ptr<BusDevice> device);
     /// Unclaimed ports read as all-ones (what real hardware returns for an empty ISA slot).
     void read(uint16_t port, std::span<uint8_t> data);
     /// Writes to unclaimed ports are dropped.

@@ -14,6 +14,8 @@ namespace vmm {
 
 class CmosRtc final : public BusDevice {
 public:
+    static constexpr uint16_t port_count = 2; ///< Index, then data.
+
     /// `now` supplies the current time (seconds since the epoch); injectable for tests.
     explicit CmosRtc(std::function<std::time_t()> now = [] { return std::time(nullptr); })
         : m_now(std::move(now))

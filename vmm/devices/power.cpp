@@ -10,6 +10,8 @@ namespace {
 
 constexpr uint16_t sleep_control_offset = 0;
 constexpr uint16_t reset_offset = layout::port_acpi_reset - layout::port_acpi_sleep_control;
+static_assert(
+    reset_offset < AcpiPowerDevice::port_count, "RESET_REG must lie in the device's ports");
 // ACPI 6.x §4.8.3.7: SLEEP_CONTROL_REG holds SLP_TYPx in bits 2-4 and SLP_EN in bit 5.
 constexpr uint8_t sleep_enable = 1u << 5;
 constexpr uint8_t i8042_pulse_reset = 0xfe;

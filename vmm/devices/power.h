@@ -7,9 +7,11 @@
 
 namespace vmm {
 
-/// Ports layout::port_acpi_sleep_control .. port_acpi_reset (3 ports).
+/// Ports layout::port_acpi_sleep_control .. port_acpi_reset.
 class AcpiPowerDevice final : public BusDevice {
 public:
+    static constexpr uint16_t port_count = 3; ///< SLEEP_CONTROL_REG, SLEEP_STATUS_REG, RESET_REG.
+
     explicit AcpiPowerDevice(StopSink& sink)
         : m_sink(sink)
     {
@@ -25,6 +27,8 @@ private:
 /// (pulse reset); answering 0 keeps that path from spinning for seconds.
 class I8042ResetDevice final : public BusDevice {
 public:
+    static constexpr uint16_t port_count = 1;
+
     explicit I8042ResetDevice(StopSink& sink)
         : m_sink(sink)
     {

@@ -12,6 +12,8 @@ namespace vmm {
 
 class Serial8250 final : public BusDevice {
 public:
+    static constexpr uint16_t port_count = 8; ///< The 16550's register file.
+
     /// Bytes the guest transmits go to `output_fd` (not owned), a line at a time.
     Serial8250(int output_fd, InterruptLine& irq)
         : m_output_fd(output_fd)

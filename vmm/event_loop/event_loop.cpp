@@ -3,6 +3,7 @@
 #include "vmm/base/check.h"
 #include "vmm/base/eventfd.h"
 #include "vmm/base/log.h"
+#include "vmm/base/scope_exit.h"
 #include "vmm/event_loop/restricted_ring.h"
 
 #include <algorithm>
@@ -11,6 +12,14 @@
 #include <unistd.h>
 
 namespace vmm {
+
+namespace {
+
+// The loop whose run() this thread is inside, if any: lets on_loop_thread() answer without a
+// lock or a syscall.
+thread_local const EventLoop* t_running_loop = nullptr;
+
+} // namespace
 
 Result<std::unique_ptr<EventLoop>> EventLoop::create(unsigned queue_depth)
 {
@@ -182,8 +191,15 @@ void EventLoop::run_posted()
     }
 }
 
+bool EventLoop::on_loop_thread() const
+{
+    return t_running_loop == this;
+}
+
 void EventLoop::run()
 {
+    const EventLoop* outer = std::exchange(t_running_loop, this);
+    ScopeExit restore([outer] { t_running_loop = outer; });
     while (true) {
         run_posted();
         {

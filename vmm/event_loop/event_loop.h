@@ -51,6 +51,9 @@ public:
     void run();
     /// Makes run() return after the handlers in progress. Any thread.
     void stop();
+    /// True when called from inside this loop's run(), where waiting for posted work would wait
+    /// forever. Any thread.
+    bool on_loop_thread() const;
 
 private:
     explicit EventLoop(UniqueFd wake_fd);

@@ -57,6 +57,26 @@ TEST_CASE("a watched eventfd written by another thread runs its handler on the l
     CHECK(handler_thread == std::this_thread::get_id());
 }
 
+TEST_CASE("only code inside run() is on the loop thread, and only for its own loop")
+{
+    auto loop = EventLoop::create();
+    auto other = EventLoop::create();
+    REQUIRE(loop);
+    REQUIRE(other);
+    CHECK_FALSE((*loop)->on_loop_thread());
+    bool inside = false;
+    bool inside_other = true;
+    (*loop)->post([&] {
+        inside = (*loop)->on_loop_thread();
+        inside_other = (*other)->on_loop_thread();
+        (*loop)->stop();
+    });
+    (*loop)->run();
+    CHECK(inside);
+    CHECK_FALSE(inside_other);
+    CHECK_FALSE((*loop)->on_loop_thread());
+}
+
 TEST_CASE("posted functions run in order on the loop thread")
 {
     auto loop = EventLoop::create();

@@ -19,8 +19,8 @@ public:
     /// [1, 0x7fffffff], `payload` is a copy (at most 240 bytes) valid only during the call.
     /// Returns the hypercall status (HV_STATUS_*), e.g. INSUFFICIENT_BUFFERS when the host's queue
     /// is full.
-    virtual uint16_t post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
-        std::span<const std::byte> payload)
+    virtual uint16_t on_guest_post_message(uint32_t vp_index, uint32_t connection_id,
+        uint32_t message_type, std::span<const std::byte> payload)
         = 0;
     /// HvSignalEvent that KVM did not complete through a KVM_HYPERV_EVENTFD: an unregistered
     /// `connection_id` (24 bits) or a non-zero `flag_number`.

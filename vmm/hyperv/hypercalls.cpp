@@ -51,7 +51,7 @@ uint16_t post_message(uint64_t control, uint64_t input_gpa, uint32_t vp_index,
     if (!handler) {
         return HV_STATUS_INVALID_CONNECTION_ID;
     }
-    return handler->post_message(
+    return handler->on_guest_post_message(
         vp_index, input->connection_id, input->message_type, input->payload());
 }
 

@@ -23,7 +23,7 @@ struct Recorder final : HypercallHandler {
     std::vector<std::pair<uint32_t, uint16_t>> signals;
     uint16_t answer { HV_STATUS_SUCCESS };
 
-    uint16_t post_message(uint32_t vp, uint32_t connection, uint32_t type,
+    uint16_t on_guest_post_message(uint32_t vp, uint32_t connection, uint32_t type,
         std::span<const std::byte> payload) override
     {
         posts.push_back({ vp, connection, type, { payload.begin(), payload.end() } });

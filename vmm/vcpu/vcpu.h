@@ -1,21 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// One vCPU thread: KVM_RUN in a loop, port I/O dispatched inline to the legacy bus, Hyper-V exits
-// to the SynIC glue, and every reason to stop reported to the VM's StopSink.
+// One vCPU thread: KVM_RUN in a loop, each exit handed to dispatch_exit() (exit_dispatch.h).
 #pragma once
-#include "vmm/devices/bus.h"
-#include "vmm/devices/stop_request.h"
 #include "vmm/kvm/vcpu_fd.h"
 #include "vmm/memory/guest_memory.h"
+#include "vmm/vcpu/exit_dispatch.h"
 
 #include <atomic>
 #include <functional>
 #include <pthread.h>
 #include <thread>
-
-namespace vmm::hyperv {
-class HypercallHandler;
-class SynicPorts;
-} // namespace vmm::hyperv
 
 namespace vmm {
 
@@ -27,11 +20,7 @@ public:
     Vcpu(VcpuFd fd, IoBus& bus, StopSink& stop, const GuestMemory& memory,
         hyperv::SynicPorts* ports = nullptr, hyperv::HypercallHandler* handler = nullptr)
         : m_fd(std::move(fd))
-        , m_bus(bus)
-        , m_stop(stop)
-        , m_memory(memory)
-        , m_ports(ports)
-        , m_handler(handler)
+        , m_exits { m_fd.id(), bus, stop, memory, ports, handler }
     {
     }
     Vcpu(const Vcpu&) = delete;
@@ -57,16 +46,9 @@ public:
 
 private:
     void run_loop();
-    /// Returns false when the vCPU must stop.
-    bool handle_exit();
-    void handle_io();
 
     VcpuFd m_fd;
-    IoBus& m_bus;
-    StopSink& m_stop;
-    const GuestMemory& m_memory;
-    hyperv::SynicPorts* m_ports;
-    hyperv::HypercallHandler* m_handler;
+    ExitTargets m_exits; // After m_fd, whose id it copies.
     std::atomic<bool> m_stopping { false };
     std::atomic<bool> m_started { false };
     std::atomic<int64_t> m_first_run_ns { 0 };

@@ -60,6 +60,7 @@ VmbusHost::~VmbusHost()
 
 void VmbusHost::start(std::function<void()> on_thread_start)
 {
+    m_running.store(true, std::memory_order_release);
     m_thread = std::thread([this, on_thread_start = std::move(on_thread_start)] {
         ::pthread_setname_np(::pthread_self(), "vmbus-io"); // Names it in SIGSYS logs.
         if (on_thread_start) {
@@ -71,14 +72,15 @@ void VmbusHost::start(std::function<void()> on_thread_start)
 
 void VmbusHost::stop()
 {
+    m_running.store(false, std::memory_order_release);
     if (m_thread.joinable()) {
         m_loop->stop();
         m_thread.join();
     }
 }
 
-uint16_t VmbusHost::post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
-    std::span<const std::byte> payload)
+uint16_t VmbusHost::on_guest_post_message(uint32_t vp_index, uint32_t connection_id,
+    uint32_t message_type, std::span<const std::byte> payload)
 {
     (void)vp_index; // Replies go to the VP named in INITIATE_CONTACT, not the sender.
     (void)message_type; // Linux always sends 1; the control plane reads the payload's own type.
@@ -121,7 +123,7 @@ void VmbusHost::drain_inbox()
     }
 }
 
-void VmbusHost::post_message(uint32_t vp, std::span<const std::byte> message)
+void VmbusHost::post_to_guest(uint32_t vp, std::span<const std::byte> message)
 {
     CHECK(vp < m_outbox.size());
     m_outbox[vp].emplace_back(message.begin(), message.end());

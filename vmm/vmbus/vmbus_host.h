@@ -4,14 +4,20 @@
 // through eventfds; it answers through the SynIC message and event-flag pages.
 #pragma once
 #include "vmbus-lite/control/control_plane.h"
+#include "vmm/base/check.h"
 #include "vmm/event_loop/event_loop.h"
 #include "vmm/hyperv/hypercall_handler.h"
 #include "vmm/hyperv/synic_ports.h"
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
+#include <optional>
 #include <thread>
+#include <type_traits>
 
 namespace vmm {
 
@@ -37,17 +43,31 @@ public:
     /// Stops the thread; the guest is no longer served. Idempotent.
     void stop();
 
-    /// Runs `function` on the VMBus thread and returns its result; waits for it.
-    template<class F> auto call(F function) -> decltype(function())
+    /// Runs `function` (which returns a value) on the VMBus thread and returns its result, waiting
+    /// at most `timeout`. Never call it on the VMBus thread, which would wait for itself (CHECKed).
+    /// nullopt when the thread is not running (before start(), from stop() on) or did not get to
+    /// `function` in time; `function` may then still run later on the VMBus thread, or never, so
+    /// what it touches must outlive the host.
+    template<class F>
+    std::optional<std::invoke_result_t<F&>> call(F function, std::chrono::milliseconds timeout)
     {
-        std::packaged_task<decltype(function())()> task(std::move(function));
-        auto result = task.get_future();
-        m_loop->post([&task] { task(); });
+        CHECK(!m_loop->on_loop_thread());
+        if (!m_running.load(std::memory_order_acquire)) {
+            return std::nullopt; // stop() drops posted work: the future would never be ready.
+        }
+        // Shared with the posted closure, which may outlive this call after a timeout.
+        auto task
+            = std::make_shared<std::packaged_task<std::invoke_result_t<F&>()>>(std::move(function));
+        auto result = task->get_future();
+        m_loop->post([task] { (*task)(); });
+        if (result.wait_for(timeout) != std::future_status::ready) {
+            return std::nullopt;
+        }
         return result.get();
     }
 
-    // hyperv::HypercallHandler, on vCPU threads.
-    uint16_t post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
+    // hyperv::HypercallHandler, on vCPU threads: what the guest sends the host.
+    uint16_t on_guest_post_message(uint32_t vp_index, uint32_t connection_id, uint32_t message_type,
         std::span<const std::byte> payload) override;
     uint16_t signal_event(uint32_t connection_id, uint16_t flag_number) override;
 
@@ -55,8 +75,8 @@ private:
     VmbusHost(VmFd& vm, const GuestMemory& memory, hyperv::SynicPorts& ports,
         std::unique_ptr<EventLoop> loop, UniqueFd inbox_event);
 
-    // vmbus::BusHost, on the VMBus thread.
-    void post_message(uint32_t vp, std::span<const std::byte> message) override;
+    // vmbus::BusHost, on the VMBus thread: what the host sends the guest.
+    void post_to_guest(uint32_t vp, std::span<const std::byte> message) override;
     void signal_guest(uint32_t vp, uint32_t relid) override;
     bool watch_connection(uint32_t connection_id) override;
     void unwatch_connection(uint32_t connection_id) override;
@@ -73,6 +93,7 @@ private:
     VmFd& m_vm;
     hyperv::SynicPorts& m_ports;
     std::unique_ptr<EventLoop> m_loop;
+    std::atomic<bool> m_running { false }; // Between start() and stop(), for call().
 
     // Guest messages, from the vCPU threads to the VMBus thread.
     UniqueFd m_inbox_event;
