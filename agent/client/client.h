@@ -14,7 +14,7 @@
 #include "agent/protocol/byte_queue.h"
 #include "agent/protocol/frame_reader.h"
 #include "agent/protocol/messages.h"
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <functional>
 #include <span>

@@ -4,7 +4,7 @@
 
 #include "agent/protocol/byte_queue.h"
 #include "agent/protocol/flow.h"
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <doctest/doctest.h>
 

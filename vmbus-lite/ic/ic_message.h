@@ -4,7 +4,7 @@
 // Each is an 8-byte pipe header, the 20-byte icmsg_hdr, then a body; Linux finds icmsg_hdr at
 // payload offset 8 and the body at 28 (its ICMSG_HDR). Pure: no I/O, no state.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <array>
 #include <cstddef>

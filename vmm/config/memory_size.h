@@ -2,7 +2,7 @@
 // Memory sizes as users write them ("256M", "2GiB", "268435456") in TOML files and on the command
 // line, and as error messages print them.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cstdint>
 #include <string>

@@ -3,7 +3,7 @@
 // Composed by us, masked by what KVM can back: KVM's own HV table says "Linux KVM Hv" and carries
 // bits that must never reach the guest (partition id, extended hypercalls, ...).
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 #include "vmm/kvm/cpuid_entry.h"
 
 namespace vmm::hyperv {

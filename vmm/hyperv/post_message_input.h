@@ -2,7 +2,7 @@
 // The HvPostMessage input page (struct hv_input_post_message, vmbus-host-reference §3.2), parsed
 // from a copy the guest can no longer change.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <array>
 #include <cstddef>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Per-vCPU SynIC enablement and the KVM_EXIT_HYPERV exits (vmbus-host-reference §1.5, §3).
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 #include "vmm/hyperv/hv_status.h"
 
 #include <cstdint>

@@ -3,9 +3,9 @@
 // to the SynIC glue, and every reason to stop reported to the VM's StopSink.
 #pragma once
 #include "vmm/devices/bus.h"
-#include "vmm/devices/stop_request.h"
+#include "vmm/devices/stop_sink.h"
 #include "vmm/kvm/vcpu_fd.h"
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 
 #include <atomic>
 #include <functional>
