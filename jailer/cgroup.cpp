@@ -3,7 +3,7 @@
 
 #include "jailer/file_util.h"
 #include "jailer/options.h"
-#include "vmm/host_check/cgroup_facts.h"
+#include "jailer/cgroup_layout.h"
 
 #include <algorithm>
 #include <charconv>
@@ -21,7 +21,7 @@ Result<void> enable_controllers(const std::string& dir)
     const std::string file = dir + "/cgroup.subtree_control";
     const std::string enabled = TRY(read_file(file));
     std::string request;
-    for (const std::string& name : vmm::host::missing_names(enabled, vmm::host::jail_controllers)) {
+    for (const std::string& name : jail::missing_names(enabled, jail::jail_controllers)) {
         request += (request.empty() ? "+" : " +") + name;
     }
     if (!request.empty()) {
@@ -39,7 +39,7 @@ MemoryEvents parse_memory_events(std::string_view text)
     while (start < text.size()) {
         const size_t end = std::min(text.find('\n', start), text.size());
         const std::vector<std::string_view> fields
-            = vmm::host::split_words(text.substr(start, end - start));
+            = jail::split_words(text.substr(start, end - start));
         start = end + 1;
         uint64_t value = 0;
         if (fields.size() != 2) {
@@ -63,9 +63,9 @@ MemoryEvents parse_memory_events(std::string_view text)
 
 Result<void> check_cgroup2()
 {
-    const std::string problem = vmm::host::jail_cgroup_problem(vmm::host::probe_cgroup());
+    const std::string problem = jail::jail_cgroup_problem(jail::probe_cgroup());
     if (!problem.empty()) {
-        return JailError::failure(problem + "; " + std::string(vmm::host::no_jail_gives_up));
+        return JailError::failure(problem + "; " + std::string(jail::no_jail_gives_up));
     }
     return {};
 }

@@ -5,7 +5,7 @@
 #pragma once
 #include "jailer/error.h"
 #include "jailer/specs.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <cstdint>
 #include <string>

@@ -6,7 +6,7 @@
 #include "jailer/error.h"
 #include "jailer/jail_root.h"
 #include "jailer/specs.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <string>
 #include <sys/types.h>

@@ -4,7 +4,7 @@
 // or with the background's exit status if setup failed.
 #pragma once
 #include "jailer/error.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace jail {
 

@@ -2,7 +2,7 @@
 // The jailer's error: the exit status it leads to and one line of text naming the problem. Unlike
 // vmm::Error it owns its message, because every message names the option and value at fault.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jailer/file_util.h"
 
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -3,7 +3,7 @@
 
 #include "jailer/file_util.h"
 #include "jailer/specs.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jailer/jail_root.h"
 
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <fcntl.h>
 #include <sys/mount.h>

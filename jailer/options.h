@@ -3,7 +3,7 @@
 // no file system). resolve_host_paths() then checks the host side of the paths.
 #pragma once
 #include "jailer/specs.h"
-#include "vmm/host_check/cgroup_facts.h"
+#include "jailer/cgroup_layout.h"
 
 #include <cstdint>
 #include <iosfwd>
@@ -15,7 +15,6 @@ namespace jail {
 
 inline constexpr const char* default_chroot_base = "/srv/partvm-jailer";
 inline constexpr const char* default_cgroup_parent = "partvm";
-inline constexpr const char* cgroup_root = vmm::host::cgroup_root;
 
 struct Options {
     std::string id;

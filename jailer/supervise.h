@@ -4,7 +4,7 @@
 #pragma once
 #include "jailer/cgroup.h"
 #include "jailer/error.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <csignal>
 #include <string>

@@ -16,6 +16,7 @@
 namespace agent::client {
 
 using namespace agent::protocol;
+using vmm::ByteQueue;
 
 namespace {
 

@@ -11,10 +11,10 @@
 #pragma once
 #include "agent/client/exit_result.h"
 #include "agent/client/session_table.h"
-#include "agent/protocol/byte_queue.h"
 #include "agent/protocol/frame_reader.h"
 #include "agent/protocol/messages.h"
-#include "vmm/base/result.h"
+#include "base/byte_queue.h"
+#include "base/result.h"
 
 #include <functional>
 #include <span>
@@ -80,7 +80,7 @@ private:
     int m_fd;
     protocol::Hello m_agent;
     protocol::FrameReader m_reader;
-    protocol::ByteQueue m_out;
+    vmm::ByteQueue m_out;
     SessionTable m_table;
     uint32_t m_next_session { 1 };
 };

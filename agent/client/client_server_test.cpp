@@ -4,7 +4,7 @@
 #include "agent/client/client.h"
 
 #include "agent/server/server_test_support.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <doctest/doctest.h>
 

@@ -2,8 +2,8 @@
 // The agent's connection to the host: AF_VSOCK only (hv_sock under partvm, virtio-vsock under
 // QEMU), guest-initiated.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 #include <cstdint>
 

@@ -4,7 +4,7 @@
 // hostile in both directions.
 #pragma once
 #include "agent/protocol/messages.h"
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cstddef>
 #include <optional>

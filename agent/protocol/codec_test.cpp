@@ -5,7 +5,7 @@
 
 #include "agent/protocol/frame_reader.h"
 #include "agent/protocol/limits.h"
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/protocol/frame_reader.h"
 
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <algorithm>
 #include <cstring>

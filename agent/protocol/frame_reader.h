@@ -5,7 +5,7 @@
 #pragma once
 #include "agent/protocol/codec.h"
 #include "agent/protocol/limits.h"
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cstddef>
 #include <optional>

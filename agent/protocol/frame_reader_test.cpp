@@ -2,13 +2,14 @@
 // The frame reader over arbitrary splits of a stream, and its bounds.
 #include "agent/protocol/frame_reader.h"
 
-#include "agent/protocol/byte_queue.h"
 #include "agent/protocol/flow.h"
-#include "vmm/base/bytes.h"
+#include "base/byte_queue.h"
+#include "base/bytes.h"
 
 #include <doctest/doctest.h>
 
 using namespace agent::protocol;
+using vmm::ByteQueue;
 
 namespace {
 

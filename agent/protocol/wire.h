@@ -2,7 +2,7 @@
 // Little-endian field writers and a bounds-checked field reader for the codec. Internal to
 // agent/protocol.
 #pragma once
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <cstddef>
 #include <cstdint>

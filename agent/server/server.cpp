@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "agent/server/server.h"
 
-#include "agent/protocol/byte_queue.h"
 #include "agent/protocol/codec.h"
 #include "agent/protocol/frame_reader.h"
 #include "agent/protocol/limits.h"
@@ -11,6 +10,7 @@
 #include "agent/server/users.h"
 #include "agent/sys/fd.h"
 #include "agent/sys/log.h"
+#include "base/byte_queue.h"
 
 #include <cerrno>
 #include <csignal>
@@ -24,6 +24,7 @@
 namespace agent::server {
 
 using namespace agent::protocol;
+using vmm::ByteQueue;
 
 namespace {
 

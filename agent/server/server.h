@@ -8,8 +8,8 @@
 // beside other code that forks. While it runs SIGCHLD and the stop signals are blocked and
 // SIGPIPE is ignored; both are restored on return.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 #include <chrono>
 #include <string>

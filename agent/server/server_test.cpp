@@ -7,7 +7,7 @@
 #include "agent/protocol/frame_reader.h"
 #include "agent/protocol/limits.h"
 #include "agent/server/server_test_support.h"
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <doctest/doctest.h>
 

@@ -3,7 +3,7 @@
 // child of its process, so it cannot share the test process.
 #pragma once
 #include "agent/server/server.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <csignal>
 #include <cstdlib>

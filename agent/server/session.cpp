@@ -16,6 +16,7 @@
 namespace agent::server {
 
 using namespace agent::protocol;
+using vmm::ByteQueue;
 
 void kill_group(pid_t pid, int signo)
 {

@@ -4,10 +4,10 @@
 // back readiness, exits and timer expiries; the session queues frames into the connection's
 // outgoing queue.
 #pragma once
-#include "agent/protocol/byte_queue.h"
 #include "agent/protocol/flow.h"
 #include "agent/protocol/messages.h"
 #include "agent/server/spawn.h"
+#include "base/byte_queue.h"
 
 #include <chrono>
 #include <optional>
@@ -50,8 +50,8 @@ public:
     bool reaped() const { return m_wait_status.has_value(); }
 
     // From the host. on_stdin() and on_output_window() return false on a window violation.
-    bool on_stdin(std::span<const std::byte> data, protocol::ByteQueue& out);
-    void on_stdin_eof(protocol::ByteQueue& out);
+    bool on_stdin(std::span<const std::byte> data, vmm::ByteQueue& out);
+    void on_stdin_eof(vmm::ByteQueue& out);
     void on_signal(int signo);
     void on_resize(uint16_t rows, uint16_t cols);
     bool on_output_window(uint32_t increment);
@@ -59,7 +59,7 @@ public:
     /// Adds the fds this session can act on now (never one it would not service: poll reports
     /// POLLHUP even for no events, which would spin).
     void watch(std::vector<pollfd>& fds, std::vector<Watch>& watches, bool room_for_output) const;
-    void on_ready(Role role, protocol::ByteQueue& out, Clock::time_point now);
+    void on_ready(Role role, vmm::ByteQueue& out, Clock::time_point now);
     /// The process was reaped with this wait status.
     void on_reaped(int wait_status, Clock::time_point now);
     std::optional<Clock::time_point> next_deadline() const;
@@ -70,23 +70,23 @@ public:
     bool failed() const { return m_state == State::Failed; }
     /// Reaped and all output queued: the server sends EXITED and drops the session.
     bool done() const;
-    void queue_exited(protocol::ByteQueue& out) const;
+    void queue_exited(vmm::ByteQueue& out) const;
 
 private:
     enum class State { Starting, Running, Failed };
 
-    void read_status(protocol::ByteQueue& out);
-    void write_input(protocol::ByteQueue& out);
-    void after_input(protocol::ByteQueue& out);
-    void read_output(vmm::UniqueFd& fd, protocol::MessageType type, protocol::ByteQueue& out,
-        Clock::time_point now);
+    void read_status(vmm::ByteQueue& out);
+    void write_input(vmm::ByteQueue& out);
+    void after_input(vmm::ByteQueue& out);
+    void read_output(
+        vmm::UniqueFd& fd, protocol::MessageType type, vmm::ByteQueue& out, Clock::time_point now);
     void close_input();
 
     Setup m_setup;
     SpawnedProcess m_process;
     State m_state { State::Starting };
 
-    protocol::ByteQueue m_stdin;
+    vmm::ByteQueue m_stdin;
     protocol::ReceiveWindow m_stdin_window;
     bool m_stdin_eof { false }; ///< The host sent STDIN_EOF.
     bool m_eof_queued { false }; ///< tty mode: VEOF was scheduled.

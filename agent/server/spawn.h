@@ -5,8 +5,8 @@
 // agent's loop.
 #pragma once
 #include "agent/server/users.h"
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 #include <cstdint>
 #include <optional>

@@ -2,7 +2,7 @@
 // Resolves EXEC's user field against /etc/passwd and /etc/group text. Parsed by hand: static
 // glibc's getpwnam() would need NSS modules the initramfs does not have. Pure over strings.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <optional>
 #include <string>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Small fd helpers the agent and its host side share.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 #include <cstddef>
 #include <span>

@@ -6,7 +6,7 @@
 // --parallel N each round runs N sessions of CMD at once over the one connection.
 //   agent_exec (--vsock-port N | --unix PATH) [--execs N] [--parallel N] [--timeout S] -- CMD...
 #include "agent/client/client.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <algorithm>
 #include <chrono>

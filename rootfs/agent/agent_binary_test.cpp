@@ -2,7 +2,7 @@
 // The built partvm-agent: statically linked (no ELF interpreter), and serving sessions over an
 // inherited socket (--fd), as it would over vsock.
 #include "agent/client/client.h"
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 
 #include <doctest/doctest.h>
 

@@ -4,8 +4,8 @@
 // must never crash, and must never post a message longer than a SynIC slot carries or signal a
 // relid outside the event-flag page.
 #include "vmbus-lite/control/control_plane.h"
-#include "vmm/base/log.h"
-#include "vmm/memory/guest_memory.h"
+#include "base/log.h"
+#include "guestmem/guest_memory.h"
 
 #include <cstring>
 

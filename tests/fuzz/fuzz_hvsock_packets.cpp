@@ -5,7 +5,7 @@
 // The connection must never crash, report its end at most once, and never write a packet the
 // guest could not take. While the guest is honest, the host must receive exactly its bytes.
 #include "vmbus-lite/hvsock/hvsock_test_support.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

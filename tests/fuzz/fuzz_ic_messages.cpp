@@ -6,7 +6,7 @@
 #include "vmbus-lite/ic/heartbeat_device.h"
 #include "vmbus-lite/ic/ic_test_support.h"
 #include "vmbus-lite/ic/shutdown_device.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

@@ -4,7 +4,7 @@
 #pragma once
 #include "vmbus-lite/protocol/channel_messages.h"
 #include "vmbus-lite/ring/packet.h"
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <array>
 #include <cstddef>

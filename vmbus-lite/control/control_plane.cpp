@@ -2,7 +2,7 @@
 #include "vmbus-lite/control/control_plane.h"
 #include "vmbus-lite/protocol/guid.h"
 #include "vmbus-lite/protocol/versions.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 
 namespace vmbus {
 

@@ -3,7 +3,7 @@
 #include "vmbus-lite/control/control_plane.h"
 #include "vmbus-lite/protocol/guid.h"
 #include "vmbus-lite/protocol/versions.h"
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 
 #include <cstring>
 #include <doctest/doctest.h>

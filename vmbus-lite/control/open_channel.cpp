@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmbus-lite/control/open_channel.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 
 namespace vmbus {
 

@@ -5,8 +5,8 @@
 #pragma once
 #include "vmbus-lite/gpadl/gpadl_error.h"
 #include "vmbus-lite/protocol/parse.h"
-#include "vmm/base/result.h"
-#include "vmm/memory/guest_memory.h"
+#include "base/result.h"
+#include "guestmem/guest_memory.h"
 
 #include <cstddef>
 #include <cstdint>

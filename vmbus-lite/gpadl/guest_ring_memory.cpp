@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmbus-lite/gpadl/guest_ring_memory.h"
 
-#include "vmm/base/check.h"
+#include "base/check.h"
 
 #include <algorithm>
 #include <atomic>

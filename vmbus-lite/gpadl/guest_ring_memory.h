@@ -7,8 +7,8 @@
 #include "vmbus-lite/gpadl/gpadl_error.h"
 #include "vmbus-lite/gpadl/gpadl_table.h"
 #include "vmbus-lite/ring/ring_memory.h"
-#include "vmm/base/result.h"
-#include "vmm/memory/guest_memory.h"
+#include "base/result.h"
+#include "guestmem/guest_memory.h"
 
 #include <cstddef>
 #include <cstdint>

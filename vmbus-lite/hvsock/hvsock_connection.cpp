@@ -2,7 +2,7 @@
 #include "vmbus-lite/hvsock/hvsock_connection.h"
 #include "vmbus-lite/hvsock/pipe_packet.h"
 #include "vmbus-lite/hvsock/service_id.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 
 #include <algorithm>
 #include <atomic>

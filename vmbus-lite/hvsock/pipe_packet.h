@@ -5,7 +5,7 @@
 // the sender will write no more. Pure: no I/O, no state.
 #pragma once
 #include "vmbus-lite/ring/packet.h"
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmbus-lite/ic/ic_channel.h"
 
-#include "vmm/base/log.h"
+#include "base/log.h"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmbus-lite/ic/ic_message.h"
 
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <bit>
 #include <cstring>

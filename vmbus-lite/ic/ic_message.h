@@ -5,7 +5,7 @@
 // Linux finds icmsg_hdr at payload offset 8 and the body at 28 (its ICMSG_HDR). Pure: no I/O, no
 // state.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <array>
 #include <cstddef>

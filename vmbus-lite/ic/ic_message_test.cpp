@@ -3,7 +3,7 @@
 // what Linux 6.1 writes back.
 #include "vmbus-lite/ic/ic_message.h"
 
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmbus-lite/ic/shutdown_device.h"
 
-#include "vmm/base/bytes.h"
-#include "vmm/base/log.h"
+#include "base/bytes.h"
+#include "base/log.h"
 
 namespace vmbus::ic {
 

@@ -3,7 +3,7 @@
 #include "vmbus-lite/ic/shutdown_device.h"
 
 #include "vmbus-lite/ic/ic_test_support.h"
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <doctest/doctest.h>
 

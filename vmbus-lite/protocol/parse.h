@@ -3,7 +3,7 @@
 // state. The bytes are copied; nothing returned points into guest memory.
 #pragma once
 #include "vmbus-lite/protocol/channel_messages.h"
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cstddef>
 #include <span>

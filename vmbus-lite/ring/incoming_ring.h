@@ -4,7 +4,7 @@
 #pragma once
 #include "vmbus-lite/ring/packet.h"
 #include "vmbus-lite/ring/ring_memory.h"
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 namespace vmbus {
 

@@ -2,7 +2,7 @@
 // AML terms: data objects, names and the named objects (Scope, Device, Method) of ACPI 6.5 §20.2.
 #include "vmm/acpi/aml.h"
 
-#include "vmm/base/check.h"
+#include "base/check.h"
 
 namespace vmm::acpi::aml {
 namespace {

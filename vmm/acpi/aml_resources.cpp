@@ -4,7 +4,7 @@
 // number of bytes that follow.
 #include "vmm/acpi/aml.h"
 
-#include "vmm/base/check.h"
+#include "base/check.h"
 
 namespace vmm::acpi::aml {
 namespace {

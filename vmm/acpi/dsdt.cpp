@@ -6,7 +6,7 @@
 #include "vmm/acpi/sdt.h"
 #include "vmm/acpi/tables.h"
 
-#include "vmm/arch/x86_64/layout.h"
+#include "vmm/layout/layout.h"
 
 namespace vmm::acpi {
 namespace {

@@ -4,7 +4,7 @@
 #include "vmm/acpi/sdt.h"
 #include "vmm/acpi/tables.h"
 
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 namespace vmm::acpi {
 namespace {

@@ -2,8 +2,8 @@
 // The common table header and the length/checksum fix-up every table ends with (ACPI 6.5 §5.2.6).
 #include "vmm/acpi/sdt.h"
 
-#include "vmm/base/bytes.h"
-#include "vmm/base/check.h"
+#include "base/bytes.h"
+#include "base/check.h"
 
 #include <algorithm>
 

@@ -6,8 +6,8 @@
 #pragma once
 #include "vmm/acpi/aml.h"
 #include "vmm/acpi/byte_buffer.h"
-#include "vmm/base/result.h"
-#include "vmm/memory/guest_address.h"
+#include "base/result.h"
+#include "guestmem/guest_address.h"
 
 #include <cstdint>
 #include <span>

@@ -3,7 +3,7 @@
 // search, and little-endian field reads at spec offsets. Test-only; not part of partvm_acpi.
 #pragma once
 #include "vmm/acpi/byte_buffer.h"
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -3,8 +3,8 @@
 // the RSDP to every table.
 #include "vmm/acpi/tables.h"
 #include "vmm/acpi/test_util.h"
-#include "vmm/arch/x86_64/layout.h"
-#include "vmm/memory/guest_memory.h"
+#include "vmm/layout/layout.h"
+#include "guestmem/guest_memory.h"
 
 #include <doctest/doctest.h>
 

@@ -3,8 +3,8 @@
 // the user, so every failure must say what is wrong in words a user can act on, often with the
 // numbers involved ("command line is 3000 bytes; this kernel accepts at most 2047").
 #pragma once
-#include "vmm/base/error.h"
-#include "vmm/base/result.h"
+#include "base/error.h"
+#include "base/result.h"
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 // Writes the kernel command line into guest memory.
 #include "vmm/boot/cmdline.h"
 
-#include "vmm/arch/x86_64/layout.h"
+#include "vmm/layout/layout.h"
 
 #include <algorithm>
 

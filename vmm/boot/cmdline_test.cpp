@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/boot/cmdline.h"
 
-#include "vmm/arch/x86_64/layout.h"
+#include "vmm/layout/layout.h"
 
 #include <doctest/doctest.h>
 

@@ -2,7 +2,7 @@
 // Builds the e820 map from the guest RAM layout.
 #include "vmm/boot/e820.h"
 
-#include "vmm/arch/x86_64/layout.h"
+#include "vmm/layout/layout.h"
 
 #include <algorithm>
 

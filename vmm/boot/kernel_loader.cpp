@@ -2,7 +2,7 @@
 // Kernel format detection and dispatch; the formats live in bzimage.cpp and elf_kernel.cpp.
 #include "vmm/boot/kernel_loader.h"
 
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 
 #include <cstring>
 #include <elf.h>

@@ -6,7 +6,7 @@
 #pragma once
 #include "vmm/boot/boot_error.h"
 #include "vmm/boot/boot_params.h"
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -3,7 +3,7 @@
 // plausible setup header, and an ELF64 file with chosen program headers. Test-only; never linked
 // into partvm_boot.
 #pragma once
-#include "vmm/base/bytes.h"
+#include "base/bytes.h"
 #include "vmm/boot/boot_params.h"
 
 #include <cstddef>

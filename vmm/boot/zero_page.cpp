@@ -3,7 +3,7 @@
 // Protocol": start from all zeros, copy in the setup header, then set the loader's fields).
 #include "vmm/boot/zero_page.h"
 
-#include "vmm/arch/x86_64/layout.h"
+#include "vmm/layout/layout.h"
 #include "vmm/boot/e820.h"
 
 #include <algorithm>

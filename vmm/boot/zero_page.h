@@ -7,7 +7,7 @@
 #include "vmm/boot/cmdline.h"
 #include "vmm/boot/initrd.h"
 #include "vmm/boot/kernel_loader.h"
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 
 #include <span>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/boot/zero_page.h"
 
-#include "vmm/arch/x86_64/layout.h"
-#include "vmm/base/bytes.h"
+#include "vmm/layout/layout.h"
+#include "base/bytes.h"
 #include "vmm/boot/test_kernel_images.h"
 
 #include <doctest/doctest.h>

@@ -3,9 +3,9 @@
 // into a request for main() to carry out, or into an exit code once it has printed help, the
 // version or the errors. CLI11 and its exceptions stay inside vmm/cli.
 #pragma once
-#include "vmm/base/log.h"
+#include "base/log.h"
 #include "vmm/config/vm_config.h"
-#include "vmm/sandbox/thread_kind.h"
+#include "vmm/config/thread_kind.h"
 
 #include <optional>
 

@@ -133,7 +133,7 @@ TEST_CASE("cli: a bad memory value quotes the value")
     Run result = run({ "boot", "--kernel", "k", "--memory", "12X" });
     CHECK(result.outcome.exit_code() == exit_usage_error);
     CHECK(result.err
-        == "partvm: --memory: invalid memory size '12X': unknown suffix 'X' (use K, M, G, T, "
+        == "partvm: --memory: invalid memory size '12X': unknown suffix 'X' (use B, K, M, G, T, "
            "KiB, MiB, GiB or TiB)\n");
 }
 

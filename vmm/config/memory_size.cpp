@@ -20,8 +20,11 @@ struct Suffix {
 };
 
 // Every suffix is binary: "M" and "MiB" both mean 2^20, as in QEMU's -m and Cloud Hypervisor.
-constexpr std::array<Suffix, 9> suffixes { {
-    { "", 0 },
+// A bare number means MiB, as QEMU's "-m 512" and the TOML form do: nobody sizes RAM in bytes, and
+// the rare caller that must (partvm run, handing its VMM an exact size) says "B".
+constexpr std::array<Suffix, 10> suffixes { {
+    { "", 20 },
+    { "B", 0 },
     { "K", 10 },
     { "KiB", 10 },
     { "M", 20 },
@@ -85,7 +88,7 @@ Result<uint64_t, std::string> parse_memory_size(std::string_view text)
     std::optional<unsigned> shift = suffix_shift(suffix);
     if (!shift) {
         return fail(
-            fmt::format("unknown suffix '{}' (use K, M, G, T, KiB, MiB, GiB or TiB)", suffix));
+            fmt::format("unknown suffix '{}' (use B, K, M, G, T, KiB, MiB, GiB or TiB)", suffix));
     }
     if (number == 0) {
         return fail("must be greater than zero");
@@ -95,12 +98,6 @@ Result<uint64_t, std::string> parse_memory_size(std::string_view text)
     }
     uint64_t bytes = number << *shift;
     if (bytes % memory_granule != 0) {
-        // A bare number counts bytes, which surprises people used to QEMU's "-m 512" (MiB).
-        if (suffix.empty()) {
-            return fail(fmt::format("not a multiple of 4 KiB (a number without a suffix counts "
-                                    "bytes; did you mean '{}M'?)",
-                text));
-        }
         return fail("not a multiple of 4 KiB");
     }
     return bytes;

@@ -2,7 +2,7 @@
 // Memory sizes as users write them ("256M", "2GiB", "268435456") in TOML files and on the command
 // line, and as error messages print them.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cstdint>
 #include <string>
@@ -10,9 +10,9 @@
 
 namespace vmm {
 
-/// Parses a whole number of bytes, or a whole number followed by a binary suffix: K, M, G, T or
-/// KiB, MiB, GiB, TiB (case-insensitive; every suffix means a power of 1024). The result is greater
-/// than zero and a multiple of 4 KiB. Each error message quotes the text it rejects.
+/// Parses a whole number of MiB, or a whole number followed by a binary suffix: B (bytes), K, M, G,
+/// T or KiB, MiB, GiB, TiB (case-insensitive; every suffix means a power of 1024). The result is
+/// greater than zero and a multiple of 4 KiB. Each error message quotes the text it rejects.
 Result<uint64_t, std::string> parse_memory_size(std::string_view text);
 
 /// Converts a count of MiB (the TOML form `memory = 512`) to bytes. Rejects zero, negative counts

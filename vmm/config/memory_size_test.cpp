@@ -24,10 +24,11 @@ TEST_CASE("memory size suffixes ignore case")
     CHECK(parse_memory_size("4k").value() == 4096);
 }
 
-TEST_CASE("memory size without suffix counts bytes")
+TEST_CASE("memory size without suffix counts MiB, as the TOML form does; B counts bytes")
 {
-    CHECK(parse_memory_size("268435456").value() == 268435456);
-    CHECK(parse_memory_size("4096").value() == 4096);
+    CHECK(parse_memory_size("256").value() == 256ull << 20);
+    CHECK(parse_memory_size("268435456B").value() == 268435456);
+    CHECK(parse_memory_size("4096b").value() == 4096);
 }
 
 TEST_CASE("memory size rejects an empty value")
@@ -49,7 +50,7 @@ TEST_CASE("memory size rejects zero")
 TEST_CASE("memory size rejects an unknown suffix and lists the known ones")
 {
     CHECK(parse_memory_size("256MB").error()
-        == "invalid memory size '256MB': unknown suffix 'MB' (use K, M, G, T, KiB, MiB, GiB or "
+        == "invalid memory size '256MB': unknown suffix 'MB' (use B, K, M, G, T, KiB, MiB, GiB or "
            "TiB)");
     CHECK_FALSE(parse_memory_size("1.5G").has_value());
     CHECK_FALSE(parse_memory_size("256 M").has_value());
@@ -75,9 +76,8 @@ TEST_CASE("memory size rejects numbers that overflow 64 bits")
 TEST_CASE("memory size rejects a value that is not a whole number of 4 KiB pages")
 {
     CHECK(parse_memory_size("1K").error() == "invalid memory size '1K': not a multiple of 4 KiB");
-    CHECK(parse_memory_size("4097").error()
-        == "invalid memory size '4097': not a multiple of 4 KiB (a number without a suffix "
-           "counts bytes; did you mean '4097M'?)");
+    CHECK(parse_memory_size("4097B").error()
+        == "invalid memory size '4097B': not a multiple of 4 KiB");
 }
 
 TEST_CASE("memory size from MiB converts and rejects nonsense")

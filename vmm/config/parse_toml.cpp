@@ -4,7 +4,7 @@
 // know; a new table ([[net]], [[block]]) is one more function and one more line in parse_root().
 #include "vmm/config/parse_toml.h"
 
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 #include "vmm/config/memory_size.h"
 #include "vmm/config/toml_reader.h"
 

@@ -13,7 +13,7 @@
 //
 // Every problem in a file is reported at once, each with file, line, column and key path.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 #include "vmm/config/vm_config.h"
 
 #include <cstdint>

@@ -141,7 +141,7 @@ TEST_CASE("toml config: memory must be a size string or an integer")
 TEST_CASE("toml config: a bad memory value quotes the value")
 {
     CHECK(errors_of("[machine]\nmemory = \"12X\"\n")
-        == "vm.toml:2:10: machine.memory: invalid memory size '12X': unknown suffix 'X' (use K, "
+        == "vm.toml:2:10: machine.memory: invalid memory size '12X': unknown suffix 'X' (use B, K, "
            "M, G, T, KiB, MiB, GiB or TiB)\n");
     CHECK(errors_of("[machine]\nmemory = -1\n")
         == "vm.toml:2:10: machine.memory: invalid memory size -1 MiB: must not be negative\n");

@@ -92,43 +92,32 @@ const toml::node* TableReader::read_node(std::string_view key)
     return lookup(key);
 }
 
-std::optional<std::string> TableReader::read_string(std::string_view key)
+template<class T> std::optional<T> TableReader::read_as(std::string_view key, const char* expected)
 {
     const toml::node* node = lookup(key);
     if (!node) {
         return std::nullopt;
     }
-    if (const auto* value = node->as_string()) {
+    if (const auto* value = node->as<T>()) {
         return value->get();
     }
-    type_error(key, *node, "a string");
+    type_error(key, *node, expected);
     return std::nullopt;
+}
+
+std::optional<std::string> TableReader::read_string(std::string_view key)
+{
+    return read_as<std::string>(key, "a string");
 }
 
 std::optional<int64_t> TableReader::read_integer(std::string_view key)
 {
-    const toml::node* node = lookup(key);
-    if (!node) {
-        return std::nullopt;
-    }
-    if (const auto* value = node->as_integer()) {
-        return value->get();
-    }
-    type_error(key, *node, "an integer");
-    return std::nullopt;
+    return read_as<int64_t>(key, "an integer");
 }
 
 std::optional<bool> TableReader::read_bool(std::string_view key)
 {
-    const toml::node* node = lookup(key);
-    if (!node) {
-        return std::nullopt;
-    }
-    if (const auto* value = node->as_boolean()) {
-        return value->get();
-    }
-    type_error(key, *node, "a boolean (true or false)");
-    return std::nullopt;
+    return read_as<bool>(key, "a boolean (true or false)");
 }
 
 std::optional<TableReader> TableReader::read_table(std::string_view key)

@@ -62,6 +62,8 @@ public:
 
 private:
     const toml::node* lookup(std::string_view key);
+    /// The value if the key holds a T; a type error naming `expected` if it holds another type.
+    template<class T> std::optional<T> read_as(std::string_view key, const char* expected);
 
     const toml::table* m_table;
     std::string m_path;

@@ -3,7 +3,7 @@
 // SLEEP_CONTROL_REG (S5 = power off), SLEEP_STATUS_REG, RESET_REG, and port 0x64.
 #pragma once
 #include "vmm/devices/bus.h"
-#include "vmm/devices/stop_request.h"
+#include "vmm/devices/stop_sink.h"
 
 namespace vmm {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/arch/x86_64/layout.h"
+#include "vmm/layout/layout.h"
 #include "vmm/devices/power.h"
 
 #include <doctest/doctest.h>

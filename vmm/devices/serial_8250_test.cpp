@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/base/unique_fd.h"
+#include "base/unique_fd.h"
 #include "vmm/devices/serial_8250.h"
 
 #include <doctest/doctest.h>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/event_loop/event_loop.h"
-#include "vmm/base/check.h"
-#include "vmm/base/eventfd.h"
-#include "vmm/base/log.h"
-#include "vmm/base/scope_exit.h"
+#include "base/check.h"
+#include "base/eventfd.h"
+#include "base/log.h"
+#include "base/scope_exit.h"
 #include "vmm/event_loop/restricted_ring.h"
 
 #include <algorithm>

@@ -4,8 +4,8 @@
 // runs it. The ring is restricted (restricted_ring.h): every watched fd takes a slot of its
 // registered-file table while the watch lasts.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 #include <chrono>
 #include <functional>

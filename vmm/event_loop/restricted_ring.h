@@ -5,7 +5,7 @@
 // opcode allowlist below with IOSQE_FIXED_FILE required on every SQE (so it reaches only files
 // the loop registered), and only then enabled.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <array>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/base/eventfd.h"
-#include "vmm/base/unique_fd.h"
+#include "base/eventfd.h"
+#include "base/unique_fd.h"
 #include "vmm/event_loop/restricted_ring.h"
 
 #include <doctest/doctest.h>

@@ -1,15 +1,34 @@
 // SPDX-License-Identifier: Apache-2.0
-// What partvm finds on a host before it runs a VM: plain data, read by probe_host() and judged by
-// evaluate(). Tests build these by hand to check every decision without a real host.
+// What partvm finds on a host before it runs a VM: plain data, probed by the VMM side
+// (vmm/vm/host_probe.h) and judged by evaluate(). Tests build these by hand to check every decision
+// without a real host.
 #pragma once
-#include "vmm/host_check/cgroup_facts.h"
-#include "vmm/kvm/capability_answer.h"
+#include "jailer/cgroup_layout.h"
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vmm::host {
+
+using jail::CgroupFacts;
+using jail::CgroupLayout;
+
+enum class CapabilityNeed {
+    Required, ///< No VM can be built without it.
+    Optional, ///< A feature degrades or goes away without it.
+};
+
+/// What KVM answered about one capability partvm asks for.
+struct CapabilityAnswer {
+    std::string_view name; ///< The KVM_CAP_* name, as the kernel's api.rst spells it.
+    std::string_view used_for; ///< What partvm uses it for, a few words.
+    CapabilityNeed need { CapabilityNeed::Required };
+    int value { 0 }; ///< KVM_CHECK_EXTENSION's answer: 0 when absent.
+
+    bool present() const { return value > 0; }
+};
 
 enum class KvmAccess {
     Usable, ///< Opened, with the stable API version.

@@ -6,6 +6,10 @@
 
 namespace vmm::host {
 
+using jail::cgroup_root;
+using jail::jail_cgroup_problem;
+using jail::no_jail_gives_up;
+
 namespace {
 
 bool has_module(const KvmFacts& kvm, std::string_view name)

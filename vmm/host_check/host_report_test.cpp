@@ -3,7 +3,6 @@
 
 #include <doctest/doctest.h>
 
-using namespace vmm;
 using namespace vmm::host;
 
 namespace {

@@ -6,6 +6,10 @@
 
 namespace vmm::host {
 
+using jail::cgroup_root;
+using jail::jail_cgroup_problem;
+using jail::no_jail_gives_up;
+
 namespace {
 
 std::string_view status_name(Status status)
@@ -93,6 +97,7 @@ std::string format_json(const HostReport& report, const HostFacts& facts)
         { "vm", report.vm_ready },
         { "jail", report.jail_used ? json(report.jail_ready) : json(nullptr) },
         { "verdict", report.verdict },
+        { "vm_problem", kvm_problem(facts.kvm) },
         { "checks", checks },
         { "kvm",
             { { "access", access_name(facts.kvm.access) }, { "open_error", facts.kvm.open_error },

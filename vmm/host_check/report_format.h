@@ -11,8 +11,9 @@ namespace vmm::host {
 /// and the verdict last, so `tail -n1` gives it.
 std::string format_text(const HostReport& report);
 
-/// {"ready", "vm", "jail", "verdict", "checks": [...], "kvm": {...}, "cgroup": {...},
-/// "tun", "thp"}: the report plus the raw facts, each capability with KVM's answer.
+/// {"ready", "vm", "jail", "verdict", "vm_problem", "checks": [...], "kvm": {...},
+/// "cgroup": {...}, "tun", "thp"}: the report plus the raw facts, each capability with KVM's
+/// answer. vm_problem is kvm_problem()'s sentence, empty when KVM can run VMs.
 std::string format_json(const HostReport& report, const HostFacts& facts);
 
 } // namespace vmm::host

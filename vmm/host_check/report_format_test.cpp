@@ -4,7 +4,6 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-using namespace vmm;
 using namespace vmm::host;
 
 namespace {

@@ -4,7 +4,7 @@
 // table says "Linux KVM Hv" and carries bits that must never reach the guest (partition id,
 // extended hypercalls, ...).
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 #include "vmm/kvm/cpuid_entry.h"
 
 namespace vmm::hyperv {

@@ -4,7 +4,7 @@
 // docs/vmbus.md#channel-signals). Validates the guest's input and hands it to the VMBus host.
 #pragma once
 #include "vmm/hyperv/hypercall_handler.h"
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 
 #include <cstdint>
 

@@ -2,7 +2,7 @@
 // The HvPostMessage input page (struct hv_input_post_message in drivers/hv/hyperv_vmbus.h;
 // docs/vmbus.md#guest-to-host-hvpostmessage), parsed from a copy the guest can no longer change.
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <array>
 #include <cstddef>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/hyperv/synic.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 #include "vmm/hyperv/hypercalls.h"
 #include "vmm/hyperv/synic_ports.h"
 #include "vmm/kvm/vcpu_fd.h"

@@ -2,7 +2,7 @@
 // Per-vCPU SynIC enablement and the KVM_EXIT_HYPERV exits (docs/vmbus.md#kvm-set-up,
 // docs/vmbus.md#synic-messages).
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 #include "vmm/hyperv/hv_status.h"
 
 #include <cstdint>

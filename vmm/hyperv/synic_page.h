@@ -2,7 +2,7 @@
 // Finds a SynIC slot in guest RAM from the SIMP or SIEFP value the guest last wrote. The guest
 // picks (and may move) these pages at will, so every lookup checks the address again.
 #pragma once
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 
 #include <cstddef>
 #include <cstdint>

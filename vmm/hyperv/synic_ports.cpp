@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/hyperv/synic_ports.h"
-#include "vmm/base/eventfd.h"
-#include "vmm/base/log.h"
+#include "base/eventfd.h"
+#include "base/log.h"
 #include "vmm/hyperv/sint_routes.h"
 #include "vmm/hyperv/synic_page.h"
 #include "vmm/hyperv/synic_slots.h"

@@ -7,9 +7,9 @@
 // resample calls on one thread (the VMBus event thread). signal_event() is safe from any thread;
 // post_message() for one VP must not run on two threads at once (the slot has one writer).
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
-#include "vmm/memory/guest_memory.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
+#include "guestmem/guest_memory.h"
 
 #include <atomic>
 #include <cstddef>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/hyperv/synic_slots.h"
-#include "vmm/base/check.h"
+#include "base/check.h"
 
 #include <atomic>
 #include <cstring>

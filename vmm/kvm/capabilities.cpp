@@ -11,11 +11,11 @@ struct Wanted {
     int id;
     std::string_view name;
     std::string_view used_for;
-    CapabilityNeed need;
+    bool required;
 };
 
-constexpr auto Required = CapabilityNeed::Required;
-constexpr auto Optional = CapabilityNeed::Optional;
+constexpr bool Required = true;
+constexpr bool Optional = false;
 
 // Each entry names the code path that needs it; the Hyper-V ones are what the VMBus host stands on
 // (Documentation/virt/kvm/api.rst in the Linux source describes each).
@@ -39,14 +39,14 @@ constexpr Wanted wanted[] = {
 
 } // namespace
 
-std::vector<CapabilityAnswer> query_capabilities(const Kvm& kvm)
+std::vector<KvmCapability> query_capabilities(const Kvm& kvm)
 {
-    std::vector<CapabilityAnswer> answers;
+    std::vector<KvmCapability> answers;
     answers.reserve(std::size(wanted));
     for (const Wanted& cap : wanted) {
         answers.push_back({ .name = cap.name,
             .used_for = cap.used_for,
-            .need = cap.need,
+            .required = cap.required,
             .value = kvm.check_extension(cap.id) });
     }
     return answers;

@@ -2,8 +2,8 @@
 // The /dev/kvm system fd: API version, capabilities, supported CPUID. One method per ioctl, no
 // policy.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 #include "vmm/kvm/cpuid_entry.h"
 
 namespace vmm {

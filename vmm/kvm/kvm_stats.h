@@ -2,7 +2,7 @@
 // KVM's binary statistics (KVM_GET_STATS_FD): a header, descriptors naming each counter, and the
 // values. Used to count a VM's exits by reason (perf/boot, `partvm boot --stats`).
 #pragma once
-#include "vmm/base/result.h"
+#include "base/result.h"
 
 #include <cstdint>
 #include <map>

@@ -2,9 +2,9 @@
 // A KVM vCPU fd and its kvm_run mapping. One method per ioctl, no policy. Owned by its vCPU
 // thread; only set_immediate_exit() may be called from another thread.
 #pragma once
-#include "vmm/base/mapping.h"
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/mapping.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 #include "vmm/kvm/cpuid_entry.h"
 
 #include <cstdint>

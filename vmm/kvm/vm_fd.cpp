@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/kvm/vm_fd.h"
-#include "vmm/base/mapping.h"
+#include "base/mapping.h"
 #include "vmm/kvm/kvm_flex.h"
 #include "vmm/kvm/vcpu_fd.h"
 

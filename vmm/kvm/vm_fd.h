@@ -2,8 +2,8 @@
 // A KVM VM fd: memory slots, the in-kernel irqchip, interrupt lines and vCPU creation.
 // One method per ioctl, no policy. Safe to call from any thread (KVM serialises VM ioctls).
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/base/unique_fd.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 #include <cstdint>
 #include <span>

@@ -3,7 +3,7 @@
 // loop) install their filter first thing and then wait at a gate; the control thread opens the
 // gate once its own filter is in, so no guest instruction runs while any thread is unfenced.
 #pragma once
-#include "vmm/sandbox/thread_kind.h"
+#include "vmm/config/thread_kind.h"
 
 #include <atomic>
 #include <optional>

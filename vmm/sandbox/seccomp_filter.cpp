@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/sandbox/seccomp_filter.h"
-#include "vmm/base/scope_exit.h"
+#include "base/scope_exit.h"
 #include "vmm/sandbox/syscall_allowlist.h"
 
 #include <seccomp.h>

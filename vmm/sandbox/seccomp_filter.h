@@ -2,8 +2,8 @@
 // Turns a thread kind's allowlist into a seccomp filter on the calling thread only (no TSYNC:
 // each kind of thread gets its own). The default action kills the whole process with SIGSYS.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/sandbox/thread_kind.h"
+#include "base/result.h"
+#include "vmm/config/thread_kind.h"
 
 namespace vmm {
 

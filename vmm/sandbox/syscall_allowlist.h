@@ -2,7 +2,7 @@
 // What each kind of VMM thread may call once the guest runs: plain data, so tests can count and
 // read it, and seccomp_filter.cpp turns it into a filter. Anything else kills the process.
 #pragma once
-#include "vmm/sandbox/thread_kind.h"
+#include "vmm/config/thread_kind.h"
 
 #include <cstdint>
 #include <string_view>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/vcpu/exit_dispatch.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 #include "vmm/hyperv/synic.h"
 
 #include <algorithm>

@@ -4,7 +4,7 @@
 // Kept apart from the run loop so it can be tested on a plain kvm_run without KVM.
 #pragma once
 #include "vmm/devices/bus.h"
-#include "vmm/devices/stop_request.h"
+#include "vmm/devices/stop_sink.h"
 
 #include <cstdint>
 

@@ -3,7 +3,7 @@
 #include "vmm/hyperv/hypercall_handler.h"
 #include "vmm/hyperv/synic_page.h"
 #include "vmm/hyperv/synic_ports.h"
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 #include "vmm/vcpu/exit_dispatch.h"
 
 #include <cstddef>

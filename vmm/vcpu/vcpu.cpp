@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/vcpu/vcpu.h"
-#include "vmm/base/log.h"
+#include "base/log.h"
 
 #include <chrono>
 #include <csignal>

@@ -2,7 +2,7 @@
 // One vCPU thread: KVM_RUN in a loop, each exit handed to dispatch_exit() (exit_dispatch.h).
 #pragma once
 #include "vmm/kvm/vcpu_fd.h"
-#include "vmm/memory/guest_memory.h"
+#include "guestmem/guest_memory.h"
 #include "vmm/vcpu/exit_dispatch.h"
 
 #include <atomic>

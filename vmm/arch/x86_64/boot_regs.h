@@ -2,8 +2,8 @@
 // The CPU state of Linux's 64-bit boot protocol (Documentation/x86/boot.rst, "64-bit Boot
 // Protocol"): long mode, identity-mapped paging, flat __BOOT_CS/__BOOT_DS, RSI = boot_params.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/memory/guest_memory.h"
+#include "base/result.h"
+#include "guestmem/guest_memory.h"
 
 namespace vmm {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/arch/x86_64/boot_regs.h"
-#include "vmm/arch/x86_64/layout.h"
+#include "vmm/layout/layout.h"
 
 #include <doctest/doctest.h>
 

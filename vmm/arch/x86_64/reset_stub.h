@@ -4,8 +4,8 @@
 // BIOS method drops to real mode and jumps to f000:fff0. The stub writes the ACPI reset register,
 // so that path ends in a clean reset instead of executing zeroed memory forever.
 #pragma once
-#include "vmm/base/result.h"
-#include "vmm/memory/guest_memory.h"
+#include "base/result.h"
+#include "guestmem/guest_memory.h"
 
 namespace vmm {
 
