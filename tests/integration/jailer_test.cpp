@@ -91,8 +91,9 @@ class SleepingJail {
 public:
     explicit SleepingJail(const JailUnderTest& jail, std::vector<std::string> flags = {})
         : m_leaf(jail.leaf())
-        , m_result(std::async(std::launch::async, run_process,
-              jail.command({ "sleep", "120" }, flags), 180s, SignalPlan {}, "/dev/null"))
+        , m_result(
+              std::async(std::launch::async, run_process, jail.command({ "sleep", "120" }, flags),
+                  180s, SignalPlan {}, "/dev/null", StdoutCue {}))
     {
         m_pid = wait_for_probe(m_leaf);
     }

@@ -2,6 +2,7 @@
 // Runs a child process with captured stdout/stderr and a deadline, for integration tests.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -26,10 +27,18 @@ struct SignalPlan {
     int times { 1 }; ///< Sent this many times, `after` apart.
 };
 
+/// Tells a test running the process on another thread when it is ready, so that its peer starts
+/// after that and not after a guessed delay: `then(true)` once stdout first contains `text`, or
+/// `then(false)` when the process ends without printing it. Called once, on run_process's thread.
+struct StdoutCue {
+    std::string text;
+    std::function<void(bool seen)> then;
+};
+
 /// Runs argv[0] (searched in PATH) with `argv`; kills it after `timeout`.
 ProcessResult run_process(const std::vector<std::string>& argv,
     std::chrono::milliseconds timeout = std::chrono::seconds(300), const SignalPlan& plan = {},
-    const std::string& stdin_path = "/dev/null");
+    const std::string& stdin_path = "/dev/null", const StdoutCue& cue = {});
 
 /// Path of the partvm binary under test: $PARTVM_BIN, else "partvm" beside the tests' build tree.
 std::string partvm_binary();
