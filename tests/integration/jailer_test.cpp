@@ -3,6 +3,7 @@
 // probe sees inside, what the host sees from outside, exit statuses, reports and cleanup. The
 // "kvm" cases need root, cgroup v2 and /dev/kvm: tests/integration/run runs them in the nested L1.
 #include "tests/integration/process.h"
+#include "tests/support/temp_dir.h"
 
 #include <algorithm>
 #include <chrono>

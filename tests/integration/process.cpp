@@ -4,7 +4,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
-#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <poll.h>
@@ -131,28 +130,6 @@ std::string env_or(const char* name, const std::string& fallback)
 std::string partvm_binary()
 {
     return env_or("PARTVM_BIN", PARTVM_DEFAULT_BIN);
-}
-
-TempDir::TempDir()
-{
-    std::string pattern = (std::filesystem::temp_directory_path() / "partvm-test-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) {
-        std::abort();
-    }
-    m_path = pattern;
-}
-
-TempDir::~TempDir()
-{
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-}
-
-std::string TempDir::write_file(const std::string& name, const std::string& content) const
-{
-    const std::string full = m_path + "/" + name;
-    std::ofstream(full, std::ios::binary) << content;
-    return full;
 }
 
 std::string read_text(const std::string& path)

@@ -53,19 +53,4 @@ std::string read_text(const std::string& path);
 std::string status_field(const std::string& status_file, const std::string& name);
 std::string status_field(pid_t pid, const std::string& name);
 
-/// A scratch directory removed with everything in it when the object dies.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return m_path; }
-    /// Writes `content` to path()/name and returns the full path.
-    std::string write_file(const std::string& name, const std::string& content) const;
-
-private:
-    std::string m_path;
-};
-
 } // namespace partvm_test

@@ -3,6 +3,7 @@
 // links them into BUILD/images), hv_sock, the agent, and the exit statuses users script against.
 #include "tests/integration/process.h"
 #include "tests/integration/test_guest.h"
+#include "tests/support/temp_dir.h"
 
 #include <csignal>
 #include <doctest/doctest.h>

@@ -4,6 +4,7 @@
 // require the same bytes after the header (the header differs only in iasl's own compiler id).
 // This checks our encoder against an independent one. Without iasl the cases are skipped.
 #include "tests/support/skip.h"
+#include "tests/support/temp_dir.h"
 #include "vmm/acpi/tables.h"
 #include "vmm/acpi/test_util.h"
 #include "vmm/acpi/vmbus_device.h"
@@ -13,11 +14,9 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <unistd.h>
 
 using namespace vmm;
 using namespace vmm::acpi;
@@ -36,33 +35,17 @@ bool iasl_missing()
     return missing;
 }
 
-/// A scratch directory removed with everything in it when the test ends.
+/// A scratch directory (removed with everything in it when the test ends) where iasl runs.
 class Workspace {
 public:
-    Workspace()
-    {
-        std::string pattern
-            = (std::filesystem::temp_directory_path() / "partvm-acpi-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_dir = pattern;
-    }
-    ~Workspace()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_dir, ignored);
-    }
-    Workspace(const Workspace&) = delete;
-    Workspace& operator=(const Workspace&) = delete;
-
     void write(const std::string& name, std::span<const std::byte> bytes) const
     {
-        std::ofstream out(m_dir / name, std::ios::binary);
-        // SAFETY: char may alias any object; the span's size bounds the write.
-        out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        // SAFETY: char may alias any object; the span's size bounds the view.
+        m_dir.write_file(name, { reinterpret_cast<const char*>(bytes.data()), bytes.size() });
     }
     std::string read_text(const std::string& name) const
     {
-        std::ifstream in(m_dir / name, std::ios::binary);
+        std::ifstream in(m_dir.file(name), std::ios::binary);
         return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
     }
     Bytes read_bytes(const std::string& name) const
@@ -74,7 +57,7 @@ public:
     /// Runs iasl with `arguments` inside the workspace; returns everything it printed.
     std::string iasl(const std::string& arguments) const
     {
-        std::string command = "cd '" + m_dir.string() + "' && iasl " + arguments + " 2>&1";
+        std::string command = "cd '" + m_dir.path() + "' && iasl " + arguments + " 2>&1";
         std::string output;
         FILE* pipe = popen(command.c_str(), "r");
         REQUIRE(pipe != nullptr);
@@ -87,7 +70,7 @@ public:
     }
 
 private:
-    std::filesystem::path m_dir;
+    partvm_test::TempDir m_dir { "partvm-acpi" };
 };
 
 /// Lines of iasl output or listing that report a problem. iasl's "0 Errors, 0 Warnings" summary is
