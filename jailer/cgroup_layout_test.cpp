@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jailer/cgroup_layout.h"
 
-#include <doctest/doctest.h>
+#include "tests/support/temp_dir.h"
 
-#include <filesystem>
-#include <unistd.h>
+#include <doctest/doctest.h>
 
 using namespace jail;
 
@@ -31,10 +30,8 @@ TEST_CASE("cgroup facts: an absent mount says how to mount cgroup v2")
 
 TEST_CASE("cgroup facts: a directory that is no cgroup mount probes as absent")
 {
-    char dir[] = "/tmp/cgroup-facts-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
-    const CgroupFacts facts = probe_cgroup(dir);
+    const partvm_test::TempDir dir("cgroup-facts");
+    const CgroupFacts facts = probe_cgroup(dir.path());
     CHECK(facts.layout == CgroupLayout::Absent);
     CHECK(facts.controllers.empty());
-    std::filesystem::remove(dir);
 }

@@ -2,6 +2,8 @@
 // The jail directory: creation, and the removal that never follows a symlink out of the tree.
 #include "jailer/jail_dir.h"
 
+#include "tests/support/temp_dir.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -11,29 +13,15 @@
 
 using namespace jail;
 namespace fs = std::filesystem;
-
-namespace {
-
-struct Scratch {
-    std::string path;
-    Scratch()
-    {
-        char pattern[] = "/tmp/jailer-dir-test-XXXXXX";
-        REQUIRE(::mkdtemp(pattern));
-        path = pattern;
-    }
-    ~Scratch() { fs::remove_all(path); }
-};
-
-} // namespace
+using partvm_test::TempDir;
 
 TEST_CASE("remove_tree removes files, directories and symlinks, never what a symlink points to")
 {
-    Scratch scratch;
-    const std::string outside = scratch.path + "/outside";
+    TempDir scratch("jailer-dir-test");
+    const std::string outside = scratch.path() + "/outside";
     fs::create_directories(outside + "/keep");
     std::ofstream(outside + "/keep/file") << "precious";
-    const std::string tree = scratch.path + "/tree";
+    const std::string tree = scratch.path() + "/tree";
     fs::create_directories(tree + "/root/dev/net");
     fs::create_directories(tree + "/root/a/b/c");
     std::ofstream(tree + "/root/a/b/c/file") << "x";
@@ -50,20 +38,20 @@ TEST_CASE("remove_tree removes files, directories and symlinks, never what a sym
 
 TEST_CASE("remove_tree on a symlink to a directory refuses to follow it")
 {
-    Scratch scratch;
-    fs::create_directory(scratch.path + "/real");
-    std::ofstream(scratch.path + "/real/file") << "x";
-    fs::create_directory_symlink(scratch.path + "/real", scratch.path + "/link");
-    auto removed = remove_tree(scratch.path + "/link");
+    TempDir scratch("jailer-dir-test");
+    fs::create_directory(scratch.path() + "/real");
+    std::ofstream(scratch.path() + "/real/file") << "x";
+    fs::create_directory_symlink(scratch.path() + "/real", scratch.path() + "/link");
+    auto removed = remove_tree(scratch.path() + "/link");
     CHECK_FALSE(removed);
-    CHECK(fs::exists(scratch.path + "/real/file"));
-    CHECK(remove_tree(scratch.path + "/absent"));
+    CHECK(fs::exists(scratch.path() + "/real/file"));
+    CHECK(remove_tree(scratch.path() + "/absent"));
 }
 
 TEST_CASE("a jail directory is created once per id, and removed whole")
 {
-    Scratch scratch;
-    const std::string base = scratch.path + "/jails";
+    TempDir scratch("jailer-dir-test");
+    const std::string base = scratch.path() + "/jails";
     auto jail = JailDir::create(base, "partvm", "vm1");
     REQUIRE(jail);
     CHECK(jail->path() == base + "/partvm/vm1");
@@ -84,12 +72,12 @@ TEST_CASE("a jail directory is created once per id, and removed whole")
 
 TEST_CASE("a jail directory removes itself when dropped on an error path")
 {
-    Scratch scratch;
+    TempDir scratch("jailer-dir-test");
     {
-        auto jail = JailDir::create(scratch.path, "vmm", "x");
+        auto jail = JailDir::create(scratch.path(), "vmm", "x");
         REQUIRE(jail);
     }
-    CHECK_FALSE(fs::exists(scratch.path + "/vmm/x"));
+    CHECK_FALSE(fs::exists(scratch.path() + "/vmm/x"));
 }
 
 TEST_CASE("mountinfo: the mounts at or below a path, with escapes decoded")

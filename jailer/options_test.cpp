@@ -2,10 +2,11 @@
 // partvm-jailer's flags: what each becomes, the defaults, and one clear line per bad input.
 #include "jailer/options.h"
 
+#include "tests/support/temp_dir.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -197,9 +198,8 @@ TEST_CASE("mount points in the jail may not coincide or nest")
 
 TEST_CASE("host paths are resolved and checked against the file system")
 {
-    char pattern[] = "/tmp/jailer-options-XXXXXX";
-    REQUIRE(::mkdtemp(pattern));
-    const std::string dir = pattern;
+    const partvm_test::TempDir scratch("jailer-options");
+    const std::string& dir = scratch.path();
     const std::string exec = dir + "/vmm";
     std::ofstream(exec) << "#!/bin/sh\n";
     ::chmod(exec.c_str(), 0755);
@@ -223,6 +223,4 @@ TEST_CASE("host paths are resolved and checked against the file system")
     CHECK(errors[2] == "--file " + dir + "/missing: No such file or directory");
     CHECK(errors[3] == "--dir " + dir + "/plain: not a directory");
     CHECK(errors[4] == "--netns " + dir + "/nons: No such file or directory");
-
-    std::filesystem::remove_all(dir);
 }

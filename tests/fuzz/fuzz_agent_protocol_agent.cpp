@@ -6,6 +6,7 @@
 #include "agent/protocol/codec.h"
 #include "agent/protocol/flow.h"
 #include "agent/protocol/frame_reader.h"
+#include "tests/fuzz/fuzz_support.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -14,19 +15,9 @@
 #include <map>
 
 using namespace agent::protocol;
+using partvm_test::check_reencodes;
 
 namespace {
-
-void check_reencodes(const Frame& frame, const HostMessage& message)
-{
-    std::vector<std::byte> wire;
-    encode(message, wire);
-    if (wire.size() != frame_header_size + 1 + frame.payload.size()
-        || static_cast<uint8_t>(wire[4]) != frame.type
-        || !std::equal(frame.payload.begin(), frame.payload.end(), wire.begin() + 5)) {
-        __builtin_trap();
-    }
-}
 
 /// The agent's view of its sessions' windows, as the server keeps it.
 struct Windows {

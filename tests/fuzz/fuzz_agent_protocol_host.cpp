@@ -9,6 +9,7 @@
 #include "agent/client/session_table.h"
 #include "agent/protocol/codec.h"
 #include "agent/protocol/frame_reader.h"
+#include "tests/fuzz/fuzz_support.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -21,20 +22,9 @@
 
 using namespace agent::protocol;
 using agent::client::SessionTable;
+using partvm_test::check_reencodes;
 
 namespace {
-
-/// encode(decode(frame)) must give back the frame: the format has one encoding per message.
-void check_reencodes(const Frame& frame, const AgentMessage& message)
-{
-    std::vector<std::byte> wire;
-    encode(message, wire);
-    if (wire.size() != frame_header_size + 1 + frame.payload.size()
-        || static_cast<uint8_t>(wire[4]) != frame.type
-        || !std::equal(frame.payload.begin(), frame.payload.end(), wire.begin() + 5)) {
-        __builtin_trap();
-    }
-}
 
 void fuzz_decoder(const uint8_t* data, size_t size)
 {

@@ -2,6 +2,7 @@
 // Bad user input: each case gets one clear error line naming the problem and a non-zero exit,
 // before any KVM work, so these run on any machine (no /dev/kvm needed).
 #include "tests/integration/process.h"
+#include "tests/support/temp_dir.h"
 
 #include <algorithm>
 #include <doctest/doctest.h>

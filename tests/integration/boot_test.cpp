@@ -4,6 +4,7 @@
 // /dev/kvm (directly or nested).
 #include "tests/integration/process.h"
 #include "tests/integration/test_guest.h"
+#include "tests/support/temp_dir.h"
 
 #include <csignal>
 #include <doctest/doctest.h>

@@ -3,6 +3,7 @@
 // probe sees inside, what the host sees from outside, exit statuses, reports and cleanup. The
 // "kvm" cases need root, cgroup v2 and /dev/kvm: tests/integration/run runs them in the nested L1.
 #include "tests/integration/process.h"
+#include "tests/support/temp_dir.h"
 
 #include <algorithm>
 #include <chrono>
@@ -91,8 +92,9 @@ class SleepingJail {
 public:
     explicit SleepingJail(const JailUnderTest& jail, std::vector<std::string> flags = {})
         : m_leaf(jail.leaf())
-        , m_result(std::async(std::launch::async, run_process,
-              jail.command({ "sleep", "120" }, flags), 180s, SignalPlan {}, "/dev/null"))
+        , m_result(
+              std::async(std::launch::async, run_process, jail.command({ "sleep", "120" }, flags),
+                  180s, SignalPlan {}, "/dev/null", StdoutCue {}))
     {
         m_pid = wait_for_probe(m_leaf);
     }

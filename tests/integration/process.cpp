@@ -4,7 +4,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
-#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <poll.h>
@@ -33,7 +32,7 @@ void drain(int fd, std::string& sink, bool& open)
 } // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-    const SignalPlan& plan, const std::string& stdin_path)
+    const SignalPlan& plan, const std::string& stdin_path, const StdoutCue& cue)
 {
     int out_pipe[2];
     int err_pipe[2];
@@ -56,6 +55,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
     ProcessResult result;
     if (::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) {
         result.err = "spawn failed: " + argv[0];
+        if (cue.then) {
+            cue.then(false);
+        }
         return result;
     }
     posix_spawn_file_actions_destroy(&actions);
@@ -70,6 +72,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
         plan_start = start;
     }
     Clock::time_point first_signal {};
+    bool cued = false;
     while (out_open || err_open) {
         const auto now = Clock::now();
         const auto elapsed = now - start;
@@ -97,9 +100,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
         if (fds[1].revents) {
             drain(err_pipe[0], result.err, err_open);
         }
+        if (cue.then && !cued && result.out.find(cue.text) != std::string::npos) {
+            cued = true;
+            cue.then(true);
+        }
     }
     int status = 0;
     ::waitpid(pid, &status, 0);
+    if (cue.then && !cued) {
+        cue.then(false);
+    }
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
     const auto end = Clock::now();
@@ -120,28 +130,6 @@ std::string env_or(const char* name, const std::string& fallback)
 std::string partvm_binary()
 {
     return env_or("PARTVM_BIN", PARTVM_DEFAULT_BIN);
-}
-
-TempDir::TempDir()
-{
-    std::string pattern = (std::filesystem::temp_directory_path() / "partvm-test-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) {
-        std::abort();
-    }
-    m_path = pattern;
-}
-
-TempDir::~TempDir()
-{
-    std::error_code ignored;
-    std::filesystem::remove_all(m_path, ignored);
-}
-
-std::string TempDir::write_file(const std::string& name, const std::string& content) const
-{
-    const std::string full = m_path + "/" + name;
-    std::ofstream(full, std::ios::binary) << content;
-    return full;
 }
 
 std::string read_text(const std::string& path)

@@ -2,6 +2,7 @@
 // Runs a child process with captured stdout/stderr and a deadline, for integration tests.
 #pragma once
 #include <chrono>
+#include <functional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -26,10 +27,18 @@ struct SignalPlan {
     int times { 1 }; ///< Sent this many times, `after` apart.
 };
 
+/// Tells a test running the process on another thread when it is ready, so that its peer starts
+/// after that and not after a guessed delay: `then(true)` once stdout first contains `text`, or
+/// `then(false)` when the process ends without printing it. Called once, on run_process's thread.
+struct StdoutCue {
+    std::string text;
+    std::function<void(bool seen)> then;
+};
+
 /// Runs argv[0] (searched in PATH) with `argv`; kills it after `timeout`.
 ProcessResult run_process(const std::vector<std::string>& argv,
     std::chrono::milliseconds timeout = std::chrono::seconds(300), const SignalPlan& plan = {},
-    const std::string& stdin_path = "/dev/null");
+    const std::string& stdin_path = "/dev/null", const StdoutCue& cue = {});
 
 /// Path of the partvm binary under test: $PARTVM_BIN, else "partvm" beside the tests' build tree.
 std::string partvm_binary();
@@ -43,20 +52,5 @@ std::string read_text(const std::string& path);
 /// The value of a "Name:\tvalue" line of a /proc status file (/proc/PID/status or a task's).
 std::string status_field(const std::string& status_file, const std::string& name);
 std::string status_field(pid_t pid, const std::string& name);
-
-/// A scratch directory removed with everything in it when the object dies.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return m_path; }
-    /// Writes `content` to path()/name and returns the full path.
-    std::string write_file(const std::string& name, const std::string& content) const;
-
-private:
-    std::string m_path;
-};
 
 } // namespace partvm_test

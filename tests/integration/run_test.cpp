@@ -3,6 +3,7 @@
 // links them into BUILD/images), hv_sock, the agent, and the exit statuses users script against.
 #include "tests/integration/process.h"
 #include "tests/integration/test_guest.h"
+#include "tests/support/temp_dir.h"
 
 #include <csignal>
 #include <doctest/doctest.h>
@@ -10,7 +11,6 @@
 #include <fstream>
 #include <future>
 #include <random>
-#include <thread>
 
 #ifndef PARTVM_AGENT_EXEC_BIN
 #define PARTVM_AGENT_EXEC_BIN "agent_exec" // Builds without the static agent do not run these.
@@ -210,11 +210,16 @@ TEST_SUITE("kvm")
         TempDir dir;
         const std::string socket = dir.path() + "/vm.sock";
         const std::string images = images_dir();
+        std::promise<bool> listening;
         auto client = std::async(std::launch::async, [&] {
-            return run_process({ std::string(PARTVM_AGENT_EXEC_BIN), "--unix", socket + "_10000",
-                "--parallel", "3", "--", "sh", "-c", "sleep 2; echo session-done" });
+            return run_process(
+                { std::string(PARTVM_AGENT_EXEC_BIN), "--unix", socket + "_10000", "--parallel",
+                    "3", "--", "sh", "-c", "sleep 2; echo session-done" },
+                std::chrono::seconds(300), {}, "/dev/null",
+                { "listening\n", [&](bool seen) { listening.set_value(seen); } });
         });
-        std::this_thread::sleep_for(std::chrono::milliseconds(500)); // agent_exec listens first.
+        // The guest's agent connects once, as it starts: agent_exec must be listening by then.
+        REQUIRE(listening.get_future().get());
         auto vm = run_process({ partvm_binary(), "boot", "--kernel", images + "/kernel", "--initrd",
             images + "/initrd.img", "--memory", "256M", "--vsock", socket });
         auto sessions = client.get();

@@ -2,7 +2,9 @@
 // Round-trips every table through ACPICA's iasl (package acpica-tools): disassemble our binary,
 // check iasl reported no error, warning, remark or bad checksum, compile the listing back, and
 // require the same bytes after the header (the header differs only in iasl's own compiler id).
-// This checks our encoder against an independent one. Skips with a message if iasl is missing.
+// This checks our encoder against an independent one. Without iasl the cases are skipped.
+#include "tests/support/skip.h"
+#include "tests/support/temp_dir.h"
 #include "vmm/acpi/tables.h"
 #include "vmm/acpi/test_util.h"
 #include "vmm/acpi/vmbus_device.h"
@@ -12,11 +14,9 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <unistd.h>
 
 using namespace vmm;
 using namespace vmm::acpi;
@@ -26,38 +26,26 @@ namespace {
 
 constexpr size_t header_size = 36;
 
-bool iasl_available()
+/// For the cases' skip decorator: looked up (and reported) once, not once per case.
+bool iasl_missing()
 {
-    return std::system("command -v iasl >/dev/null 2>&1") == 0;
+    static const bool missing
+        = partvm_test::skip_unless(std::system("command -v iasl >/dev/null 2>&1") == 0,
+            "iasl round trips: iasl is not installed (package acpica-tools)");
+    return missing;
 }
 
-/// A scratch directory removed with everything in it when the test ends.
+/// A scratch directory (removed with everything in it when the test ends) where iasl runs.
 class Workspace {
 public:
-    Workspace()
-    {
-        std::string pattern
-            = (std::filesystem::temp_directory_path() / "partvm-acpi-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        m_dir = pattern;
-    }
-    ~Workspace()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_dir, ignored);
-    }
-    Workspace(const Workspace&) = delete;
-    Workspace& operator=(const Workspace&) = delete;
-
     void write(const std::string& name, std::span<const std::byte> bytes) const
     {
-        std::ofstream out(m_dir / name, std::ios::binary);
-        // SAFETY: char may alias any object; the span's size bounds the write.
-        out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        // SAFETY: char may alias any object; the span's size bounds the view.
+        m_dir.write_file(name, { reinterpret_cast<const char*>(bytes.data()), bytes.size() });
     }
     std::string read_text(const std::string& name) const
     {
-        std::ifstream in(m_dir / name, std::ios::binary);
+        std::ifstream in(m_dir.file(name), std::ios::binary);
         return { std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>() };
     }
     Bytes read_bytes(const std::string& name) const
@@ -69,7 +57,7 @@ public:
     /// Runs iasl with `arguments` inside the workspace; returns everything it printed.
     std::string iasl(const std::string& arguments) const
     {
-        std::string command = "cd '" + m_dir.string() + "' && iasl " + arguments + " 2>&1";
+        std::string command = "cd '" + m_dir.path() + "' && iasl " + arguments + " 2>&1";
         std::string output;
         FILE* pipe = popen(command.c_str(), "r");
         REQUIRE(pipe != nullptr);
@@ -82,7 +70,7 @@ public:
     }
 
 private:
-    std::filesystem::path m_dir;
+    partvm_test::TempDir m_dir { "partvm-acpi" };
 };
 
 /// Lines of iasl output or listing that report a problem. iasl's "0 Errors, 0 Warnings" summary is
@@ -162,46 +150,31 @@ void check_clean_round_trip(const RoundTrip& trip, const Bytes& table)
 
 } // namespace
 
-TEST_CASE("iasl round-trips the FADT unchanged")
+TEST_CASE("iasl round-trips the FADT unchanged" * doctest::skip(iasl_missing()))
 {
-    if (!iasl_available()) {
-        MESSAGE("iasl not installed (package acpica-tools); skipping");
-        return;
-    }
     Workspace work;
     auto fadt = build_fadt(GuestAddress(0xe0200));
     check_clean_round_trip(round_trip(work, "facp", fadt, ""), fadt);
 }
 
-TEST_CASE("iasl round-trips the MADT unchanged")
+TEST_CASE("iasl round-trips the MADT unchanged" * doctest::skip(iasl_missing()))
 {
-    if (!iasl_available()) {
-        MESSAGE("iasl not installed (package acpica-tools); skipping");
-        return;
-    }
     Workspace work;
     auto madt = build_madt(4).value();
     check_clean_round_trip(round_trip(work, "apic", madt, ""), madt);
 }
 
-TEST_CASE("iasl round-trips the XSDT unchanged")
+TEST_CASE("iasl round-trips the XSDT unchanged" * doctest::skip(iasl_missing()))
 {
-    if (!iasl_available()) {
-        MESSAGE("iasl not installed (package acpica-tools); skipping");
-        return;
-    }
     Workspace work;
     std::array entries { GuestAddress(0xe0040), GuestAddress(0xe0160) };
     auto xsdt = build_xsdt(entries);
     check_clean_round_trip(round_trip(work, "xsdt", xsdt, ""), xsdt);
 }
 
-TEST_CASE("iasl builds the same RSDP, checksums included, from its field values")
+TEST_CASE("iasl builds the same RSDP, checksums included, from its field values"
+    * doctest::skip(iasl_missing()))
 {
-    if (!iasl_available()) {
-        MESSAGE("iasl not installed (package acpica-tools); skipping");
-        return;
-    }
     // iasl cannot load a bare RSDP for disassembly (it is not a table with a standard header),
     // so compile one from the data-table source format instead; iasl computes both checksums.
     Workspace work;
@@ -220,12 +193,8 @@ TEST_CASE("iasl builds the same RSDP, checksums included, from its field values"
     CHECK(hex(work.read_bytes("rsdp.aml")) == hex(build_rsdp(GuestAddress(0xe0040))));
 }
 
-TEST_CASE("iasl round-trips the DSDT and finds \\_S5 and COM1")
+TEST_CASE("iasl round-trips the DSDT and finds \\_S5 and COM1" * doctest::skip(iasl_missing()))
 {
-    if (!iasl_available()) {
-        MESSAGE("iasl not installed (package acpica-tools); skipping");
-        return;
-    }
     Workspace work;
     auto dsdt = build_dsdt(AcpiConfig { .serial_console = true });
     auto trip = round_trip(work, "dsdt", dsdt, "-oa");
@@ -235,12 +204,8 @@ TEST_CASE("iasl round-trips the DSDT and finds \\_S5 and COM1")
     CHECK(trip.listing.find("IRQNoFlags ()") != std::string::npos);
 }
 
-TEST_CASE("iasl round-trips a DSDT with the VMBus device")
+TEST_CASE("iasl round-trips a DSDT with the VMBus device" * doctest::skip(iasl_missing()))
 {
-    if (!iasl_available()) {
-        MESSAGE("iasl not installed (package acpica-tools); skipping");
-        return;
-    }
     Workspace work;
     auto vmbs = vmbus_device();
     auto dsdt = build_dsdt(AcpiConfig { .serial_console = true, .extra_devices = { vmbs } });
@@ -255,12 +220,9 @@ TEST_CASE("iasl round-trips a DSDT with the VMBus device")
     CHECK(trip.listing.find("Name (_HID, \"VMBus\")") != std::string::npos);
 }
 
-TEST_CASE("iasl round-trips terms whose PkgLength takes two and three bytes")
+TEST_CASE("iasl round-trips terms whose PkgLength takes two and three bytes"
+    * doctest::skip(iasl_missing()))
 {
-    if (!iasl_available()) {
-        MESSAGE("iasl not installed (package acpica-tools); skipping");
-        return;
-    }
     Workspace work;
     // BUF1's PkgLength needs 2 bytes (total 104); BUFD's Device needs 3 (total over 4095).
     auto big = aml::device("BUFD",

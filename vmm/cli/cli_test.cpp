@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/cli/cli.h"
 
+#include "tests/support/temp_dir.h"
+
 #include <doctest/doctest.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <initializer_list>
 #include <sstream>
 #include <string>
@@ -41,18 +40,10 @@ Run run(std::initializer_list<const char*> args)
 /// A config file in a scratch directory removed at the end of the test.
 struct TempConfig {
     explicit TempConfig(std::string_view text)
+        : path(dir.write_file("vm.toml", text))
     {
-        std::string pattern = (std::filesystem::temp_directory_path() / "partvm-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        dir = pattern;
-        path = (dir / "vm.toml").string();
-        FILE* file = std::fopen(path.c_str(), "w");
-        REQUIRE(file != nullptr);
-        std::fwrite(text.data(), 1, text.size(), file);
-        std::fclose(file);
     }
-    ~TempConfig() { std::filesystem::remove_all(dir); }
-    std::filesystem::path dir;
+    partvm_test::TempDir dir;
     std::string path;
 };
 
@@ -171,7 +162,7 @@ TEST_CASE("cli: flags override the config file")
     CHECK(config.machine.memory_bytes == 1ull << 30);
     CHECK(config.machine.vcpus == 2);
     CHECK(config.boot.kernel == "/other/bzImage");
-    CHECK(config.boot.initrd == (file.dir / "initrd").string());
+    CHECK(config.boot.initrd == file.dir.file("initrd"));
     CHECK_FALSE(config.console.serial);
 }
 

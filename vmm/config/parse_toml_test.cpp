@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/config/parse_toml.h"
 
+#include "tests/support/temp_dir.h"
+
 #include <doctest/doctest.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <string>
 
 using namespace vmm;
+using partvm_test::TempDir;
 
 namespace {
 
@@ -23,18 +23,6 @@ std::string errors_of(std::string_view text, std::string_view file = "vm.toml")
     }
     return joined;
 }
-
-/// A scratch directory removed at the end of the test.
-struct TempDir {
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "partvm-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::filesystem::path path;
-};
 
 } // namespace
 
@@ -243,36 +231,22 @@ TEST_CASE("config file: a missing file is one error naming the file and the reas
 TEST_CASE("config file: a directory is rejected with the reason")
 {
     TempDir dir;
-    auto result = load_config_file(dir.path.string());
+    auto result = load_config_file(dir.path());
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error().at(0).message == "cannot read: Is a directory");
 }
 
-namespace {
-
-std::string write_file(const std::filesystem::path& path, const char* text)
-{
-    FILE* out = std::fopen(path.c_str(), "w");
-    REQUIRE(out != nullptr);
-    std::fputs(text, out);
-    std::fclose(out);
-    return path.string();
-}
-
-} // namespace
-
 TEST_CASE("config file: paths resolve against the file's own directory")
 {
     TempDir dir;
-    std::string file = write_file(dir.path / "vm.toml", "[boot]\nkernel = \"bzImage\"\n");
-    CHECK(load_config_file(file).value().boot.kernel == (dir.path / "bzImage").string());
+    std::string file = dir.write_file("vm.toml", "[boot]\nkernel = \"bzImage\"\n");
+    CHECK(load_config_file(file).value().boot.kernel == dir.file("bzImage"));
 }
 
 TEST_CASE("config file: errors name the file as the user gave it")
 {
     TempDir dir;
-    std::string file
-        = write_file(dir.path / "vm.toml", "[boot]\nkernel = \"bzImage\"\n[machinee]\n");
+    std::string file = dir.write_file("vm.toml", "[boot]\nkernel = \"bzImage\"\n[machinee]\n");
     auto result = load_config_file(file);
     REQUIRE_FALSE(result.has_value());
     CHECK(result.error().at(0).to_string()

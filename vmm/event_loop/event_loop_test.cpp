@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace vmm;
 
@@ -29,6 +30,14 @@ uint64_t drain(int fd)
     return ::read(fd, &count, sizeof(count)) == sizeof(count) ? count : 0;
 }
 
+/// True when `fd` becomes readable within a time generous for a loaded machine: a test waiting
+/// for an acknowledgement fails, rather than hangs, when it never comes.
+bool wait_readable(int fd)
+{
+    pollfd ready { fd, POLLIN, 0 };
+    return ::poll(&ready, 1, 10000) == 1;
+}
+
 } // namespace
 
 TEST_CASE("a watched eventfd written by another thread runs its handler on the loop thread")
@@ -36,24 +45,35 @@ TEST_CASE("a watched eventfd written by another thread runs its handler on the l
     auto loop = EventLoop::create();
     REQUIRE(loop);
     UniqueFd event = make_eventfd();
+    UniqueFd handled = make_eventfd(); // The handler's acknowledgement to the writer.
     std::thread::id handler_thread;
-    int calls = 0;
+    std::vector<uint64_t> drained;
     (*loop)->watch(event.get(), [&] {
-        drain(event.get());
+        drained.push_back(drain(event.get()));
         handler_thread = std::this_thread::get_id();
-        if (++calls == 3) {
+        if (drained.size() == 3) {
             (*loop)->stop();
         }
+        kick(handled.get());
     });
+    int acknowledged = 0;
     std::thread writer([&] {
+        // Each kick waits for its handler run: unacknowledged kicks would add up in the eventfd
+        // and run the handler once.
         for (int i = 0; i < 3; ++i) {
             kick(event.get());
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            if (!wait_readable(handled.get())) {
+                (*loop)->stop(); // Fail below rather than hang in run().
+                return;
+            }
+            drain(handled.get());
+            ++acknowledged;
         }
     });
     (*loop)->run();
     writer.join();
-    CHECK(calls == 3);
+    CHECK(acknowledged == 3);
+    CHECK(drained == std::vector<uint64_t> { 1, 1, 1 });
     CHECK(handler_thread == std::this_thread::get_id());
 }
 
@@ -101,22 +121,34 @@ TEST_CASE("a handler may unwatch itself; its fd then stays quiet")
     auto loop = EventLoop::create();
     REQUIRE(loop);
     UniqueFd event = make_eventfd();
+    UniqueFd handled = make_eventfd(); // The handler's acknowledgement to the test thread.
+    UniqueFd fence = make_eventfd();
     int calls = 0;
     EventLoop::WatchId id = 0;
     id = (*loop)->watch(event.get(), [&] {
         drain(event.get());
         ++calls;
         (*loop)->unwatch(id);
+        kick(handled.get());
     });
+    // The second write comes before the fence's, so were `event` still watched its completion
+    // would come in the fence's batch or an earlier one: once the fence's handler runs, a
+    // handler still watching would have run too.
+    (*loop)->watch(fence.get(), [&] { (*loop)->stop(); });
     kick(event.get());
+    bool acknowledged = false;
     std::thread later([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        kick(event.get());
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        (*loop)->stop();
+        acknowledged = wait_readable(handled.get());
+        if (!acknowledged) {
+            (*loop)->stop(); // Fail below rather than hang in run().
+            return;
+        }
+        kick(event.get()); // After the handler unwatched.
+        kick(fence.get());
     });
     (*loop)->run();
     later.join();
+    REQUIRE(acknowledged);
     CHECK(calls == 1);
     CHECK(drain(event.get()) == 1); // The second write was never consumed by a handler.
 }

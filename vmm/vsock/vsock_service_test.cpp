@@ -4,11 +4,11 @@
 // real sockets.
 #include "vmm/vsock/vsock_service.h"
 
+#include "tests/support/temp_dir.h"
 #include "vmbus-lite/hvsock/hvsock_test_support.h"
 #include "vmbus-lite/hvsock/service_id.h"
 
 #include <doctest/doctest.h>
-#include <filesystem>
 #include <future>
 #include <poll.h>
 #include <sys/socket.h>
@@ -17,6 +17,7 @@
 
 using namespace vmm;
 using namespace std::chrono_literals;
+using partvm_test::TempDir;
 using vmbus::hvsock::service_id;
 using vmbus::hvsock::testing::LinuxHvSockGuest;
 using vmbus::hvsock::testing::pattern;
@@ -284,17 +285,6 @@ std::vector<std::byte> bytes_of(std::string_view text)
     return { span.begin(), span.end() };
 }
 
-struct TempDir {
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "vsock-test-XXXXXX");
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string path;
-};
-
 } // namespace
 
 TEST_CASE("listen: a guest connect reaches the listener; bytes, FINs and the rescind follow")
@@ -458,12 +448,12 @@ TEST_CASE("a host program closing its socket sends FIN and rescinds without the 
 
 TEST_CASE("hybrid: CONNECT <port> is answered OK <local port> and bridged; failures close")
 {
-    TempDir dir;
+    TempDir dir("vsock-test");
     VsockService::Options options;
     options.open_timeout = 200ms;
     options.handshake_timeout = 300ms;
     Fixture f(options);
-    auto listener = VsockUnixListener::create(dir.path + "/vm.sock");
+    auto listener = VsockUnixListener::create(dir.file("vm.sock"));
     REQUIRE(listener);
     const std::string path = (*listener)->path();
     f.call([&] { f.service->serve_unix(std::move(listener).value()); });
@@ -503,9 +493,9 @@ TEST_CASE("hybrid: CONNECT <port> is answered OK <local port> and bridged; failu
 
 TEST_CASE("hybrid: a guest connect goes to PATH_port when a program listens there")
 {
-    TempDir dir;
+    TempDir dir("vsock-test");
     Fixture f;
-    auto listener = VsockUnixListener::create(dir.path + "/vm.sock");
+    auto listener = VsockUnixListener::create(dir.file("vm.sock"));
     REQUIRE(listener);
     const std::string path = (*listener)->path();
     f.call([&] { f.service->serve_unix(std::move(listener).value()); });

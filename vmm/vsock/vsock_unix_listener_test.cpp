@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/vsock/vsock_unix_listener.h"
 
-#include <cstdlib>
+#include "tests/support/temp_dir.h"
+
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
@@ -9,27 +10,11 @@
 #include <unistd.h>
 
 using namespace vmm;
-
-namespace {
-
-/// A fresh directory under TMPDIR, removed with everything in it.
-struct TempDir {
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "vsock-test-XXXXXX");
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string file(std::string_view name) const { return path + "/" + std::string(name); }
-    std::string path;
-};
-
-} // namespace
+using partvm_test::TempDir;
 
 TEST_CASE("the vsock socket listens at its path and removes it when done")
 {
-    TempDir dir;
+    TempDir dir("vsock-test");
     const std::string path = dir.file("vm.sock");
     {
         auto listener = VsockUnixListener::create(path);
@@ -45,7 +30,7 @@ TEST_CASE("the vsock socket listens at its path and removes it when done")
 
 TEST_CASE("a live vsock socket is refused; a stale one is replaced")
 {
-    TempDir dir;
+    TempDir dir("vsock-test");
     const std::string path = dir.file("vm.sock");
     auto first = VsockUnixListener::create(path);
     REQUIRE(first);
@@ -71,7 +56,7 @@ TEST_CASE("a live vsock socket is refused; a stale one is replaced")
 
 TEST_CASE("the vsock socket never replaces a file that is not a socket, nor a long path")
 {
-    TempDir dir;
+    TempDir dir("vsock-test");
     const std::string path = dir.file("data");
     UniqueFd file(::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
     REQUIRE(file.valid());
@@ -86,7 +71,7 @@ TEST_CASE("the vsock socket never replaces a file that is not a socket, nor a lo
 
 TEST_CASE("the path is left alone if something replaced our socket")
 {
-    TempDir dir;
+    TempDir dir("vsock-test");
     const std::string path = dir.file("vm.sock");
     auto listener = VsockUnixListener::create(path);
     REQUIRE(listener);
@@ -98,6 +83,6 @@ TEST_CASE("the path is left alone if something replaced our socket")
 
 TEST_CASE("connect_unix fails where nobody listens")
 {
-    TempDir dir;
+    TempDir dir("vsock-test");
     CHECK_FALSE(connect_unix(dir.file("nothing")));
 }
