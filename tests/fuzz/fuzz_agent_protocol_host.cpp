@@ -11,10 +11,6 @@
 #include "agent/protocol/frame_reader.h"
 #include "tests/fuzz/fuzz_support.h"
 
-#include <fuzzer/FuzzedDataProvider.h>
-
-#include <cstring>
-
 #include <csignal>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -28,48 +24,27 @@ namespace {
 
 void fuzz_decoder(const uint8_t* data, size_t size)
 {
-    FuzzedDataProvider in(data, size);
-    // Read sizes come from the tail (FuzzedDataProvider takes integers from the end), so the
-    // stream starts at the first byte, as the seeds' conversations do.
-    const uint64_t sizes_word = in.ConsumeIntegral<uint64_t>();
-    const auto stream = in.ConsumeRemainingBytes<std::byte>();
-    uint8_t read_sizes[8];
-    std::memcpy(read_sizes, &sizes_word, sizeof read_sizes);
-    FrameReader reader;
     SessionTable table;
     for (uint32_t id = 1; id <= 4; ++id) {
         table.open(id);
     }
-    size_t at = 0;
-    size_t turn = 0;
-    while (at < stream.size()) {
-        const size_t step = 1 + read_sizes[turn++ % 8] * 37u;
-        at += reader.feed(std::span(stream).subspan(at, std::min(step, stream.size() - at)));
-        while (true) {
-            auto frame = reader.next();
-            if (!frame) {
-                return; // a bad length ends the stream, as on a real connection
-            }
-            if (!*frame) {
-                break;
-            }
-            if ((*frame)->payload.size() + 1 > max_frame_length) {
-                __builtin_trap();
-            }
-            auto message = decode_agent_message(**frame);
-            if (!message) {
-                continue;
-            }
-            check_reencodes(**frame, *message);
-            if (table.accept(*message) == nullptr) {
-                if (const auto* output = std::get_if<Output>(&*message)) {
-                    (void)table.output_consumed(output->session, output->data.size(), at % 2 == 0);
-                }
-                (void)table.stdin_available(1);
-                table.stdin_sent(1, 1000);
-            }
+    bool eager = false; // Alternates the client's choice of acknowledging output at once.
+    partvm_test::for_each_frame(data, size, [&](const Frame& frame) {
+        auto message = decode_agent_message(frame);
+        if (!message) {
+            return true;
         }
-    }
+        check_reencodes(frame, *message);
+        if (table.accept(*message) == nullptr) {
+            if (const auto* output = std::get_if<Output>(&*message)) {
+                eager = !eager;
+                (void)table.output_consumed(output->session, output->data.size(), eager);
+            }
+            (void)table.stdin_available(1);
+            table.stdin_sent(1, 1000);
+        }
+        return true;
+    });
 }
 
 void fuzz_client(const uint8_t* data, size_t size)
