@@ -52,8 +52,11 @@ private:
 
 Result<void, BuildError> check_host_limits(const Kvm& kvm, const VmConfig& config)
 {
-    // The host check's own verdict, so `partvm boot` and `partvm check` never disagree.
-    if (const std::string problem = host::kvm_problem(host::kvm_facts(kvm)); !problem.empty()) {
+    // The host check's own rule, so `partvm boot` and `partvm check` never disagree. (The Hyper-V
+    // CPUID, the check's other KVM rule, is composed and refused alike in create_vcpu_fds().)
+    if (const std::string problem
+        = host::missing_capabilities_problem(host::capability_answers(kvm));
+        !problem.empty()) {
         return BuildError::host_failure(fmt::format("{}; {}", problem, host::see_partvm_check));
     }
     if (config.machine.vcpus > kvm.max_vcpus()) {

@@ -51,17 +51,24 @@ bool is_char_device(const char* path)
 
 } // namespace
 
+std::vector<CapabilityAnswer> capability_answers(const Kvm& kvm)
+{
+    std::vector<CapabilityAnswer> answers;
+    for (const KvmCapability& cap : query_capabilities(kvm)) {
+        answers.push_back({ .name = cap.name,
+            .used_for = cap.used_for,
+            .need = cap.required ? CapabilityNeed::Required : CapabilityNeed::Optional,
+            .value = cap.value });
+    }
+    return answers;
+}
+
 KvmFacts kvm_facts(const Kvm& kvm)
 {
     KvmFacts facts;
     facts.access = KvmAccess::Usable;
     facts.modules = kvm_modules();
-    for (const KvmCapability& cap : query_capabilities(kvm)) {
-        facts.capabilities.push_back({ .name = cap.name,
-            .used_for = cap.used_for,
-            .need = cap.required ? CapabilityNeed::Required : CapabilityNeed::Optional,
-            .value = cap.value });
-    }
+    facts.capabilities = capability_answers(kvm);
     facts.max_vcpus = kvm.max_vcpus();
     auto supported = kvm.supported_hv_cpuid();
     if (!supported) {

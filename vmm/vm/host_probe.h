@@ -7,7 +7,11 @@
 
 namespace vmm::host {
 
-/// The KVM part of the host check, from an opened /dev/kvm.
+/// KVM's answer for each capability partvm relies on (vmm/kvm/capabilities.h).
+std::vector<CapabilityAnswer> capability_answers(const Kvm& kvm);
+
+/// The KVM part of the host check, from an opened /dev/kvm: the answers above, the KVM modules
+/// loaded, the vCPU limit, and whether KVM's Hyper-V CPUID has what partvm offers the guest.
 KvmFacts kvm_facts(const Kvm& kvm);
 
 /// Opens `path` and reads its facts; access says why when it cannot be opened.
