@@ -53,6 +53,7 @@ std::string kvm_problem(const std::string& self)
         && output.size() < max_check_output) {
         output.append(buffer, size_t(n));
     }
+    read_end.reset(); // A child still writing past the cap gets EPIPE instead of blocking us.
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     const auto json = nlohmann::json::parse(output, nullptr, false);
