@@ -57,9 +57,12 @@ void check_answer(
     } else if (const auto* discard = std::get_if<Discard>(&answer)) {
         require(!config.read_only && config.discard && !discard->ranges.empty());
         require(discard->ranges.size() <= max_unmap_descriptors);
+        uint64_t total = 0;
         for (const auto& range : discard->ranges) {
             require(inside(disk, range.lba, range.blocks));
+            total += range.blocks;
         }
+        require(total <= disk.max_transfer_blocks());
     } else if (const auto* failure = std::get_if<Failure>(&answer)) {
         const SenseKey key = failure->sense.key;
         require(key == SenseKey::IllegalRequest || key == SenseKey::DataProtect);
@@ -82,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     config.block_size = (flags & 0x04) != 0 ? 4096 : 512;
     config.read_only = (flags & 0x01) != 0;
     config.discard = (flags & 0x02) == 0;
-    config.serial = (flags & 0x08) != 0 ? "" : "fuzz-serial";
+    config.serial = (flags & 0x08) != 0 ? "0" : "fuzz-serial-0123456789abcdef0123"; // 1 and 32
     // Small disks most of the time, so that LBAs near the end are reachable; any size otherwise.
     const uint64_t most_blocks = UINT64_MAX / config.block_size;
     config.block_count = 1 + count_raw % ((flags & 0x10) != 0 ? most_blocks : 1 << 20);

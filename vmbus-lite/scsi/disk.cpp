@@ -50,8 +50,9 @@ vmm::Result<ScsiDisk> ScsiDisk::create(DiskConfig config)
         return vmm::Error::invalid(
             "scsi disk: block count must be at least 1 and fit 64-bit bytes");
     }
-    if (config.serial.size() > max_serial_size || !printable(config.serial)) {
-        return vmm::Error::invalid("scsi disk: serial must be printable ASCII, 32 bytes at most");
+    if (config.serial.empty() || config.serial.size() > max_serial_size
+        || !printable(config.serial)) {
+        return vmm::Error::invalid("scsi disk: serial must be printable ASCII, 1 to 32 bytes");
     }
     if (config.max_transfer_bytes < config.block_size) {
         return vmm::Error::invalid("scsi disk: max transfer must be at least one block");
@@ -98,13 +99,16 @@ Answer ScsiDisk::unmap(const Unmap& command, std::span<const std::byte> data_out
     if (!ranges) {
         return Failure { ranges.error() };
     }
+    uint64_t total = 0; // at most max_unmap_descriptors 32-bit counts: cannot wrap
     for (const auto& range : *ranges) {
         if (!in_range(range.lba, range.blocks)) {
             return Failure { lba_out_of_range };
         }
-        if (range.blocks > max_transfer_blocks()) {
-            return Failure { invalid_field_in_parameter_list }; // over the maximum UNMAP LBA count
-        }
+        total += range.blocks;
+    }
+    // VPD page 0xB0's maximum UNMAP LBA count bounds the whole command, not each descriptor.
+    if (total > max_transfer_blocks()) {
+        return Failure { invalid_field_in_parameter_list };
     }
     if (ranges->empty()) {
         return DataIn {};

@@ -49,7 +49,7 @@ using Answer = std::variant<DataIn, Read, Write, Flush, Discard, Failure>;
 class ScsiDisk {
 public:
     /// Checks `config`: block size 512 or 4096, at least one block and a byte size that fits 64
-    /// bits, a printable serial of at most max_serial_size bytes, a max transfer of a block or
+    /// bits, a printable serial of 1 to max_serial_size bytes, a max transfer of a block or
     /// more.
     static vmm::Result<ScsiDisk> create(DiskConfig config);
 

@@ -17,7 +17,9 @@ struct DiskConfig {
     uint32_t block_size { 512 }; ///< 512 or 4096.
     uint64_t block_count { 0 }; ///< At least 1.
     bool read_only { false };
-    std::string serial; ///< Printable ASCII, at most max_serial_size bytes; may be empty.
+    /// Printable ASCII, 1 to max_serial_size bytes, unique per disk: it makes the disk's identity
+    /// (VPD page 0x83, Linux's wwid), and two disks of one identity look like two paths to one.
+    std::string serial;
     bool discard { false }; ///< UNMAP and WRITE SAME(16) with UNMAP are served and advertised.
     uint32_t max_transfer_bytes { 1024 * 1024 }; ///< Per command; at least one block.
 };

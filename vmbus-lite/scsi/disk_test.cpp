@@ -290,3 +290,22 @@ TEST_CASE("disk: an unsupported VPD page is answered with an invalid field")
 
     CHECK(sense_of(answer) == invalid_field_in_cdb);
 }
+
+TEST_CASE("disk: an empty serial is refused, since it would give every disk one identity")
+{
+    auto config = plain_config();
+    config.serial.clear();
+
+    CHECK_FALSE(ScsiDisk::create(config).has_value());
+}
+
+TEST_CASE("disk: UNMAP ranges adding up past the maximum UNMAP LBA count are refused")
+{
+    const auto list = bytes({ 0, 38, 0, 32, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 0,
+        0x08, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 0, 0, 0x10, 0, /**/ 0, 0, 0, 1, 0, 0, 0, 0 });
+
+    const auto answer
+        = make_disk(plain_config()).execute(parsed({ 0x42, 0, 0, 0, 0, 0, 0, 0, 40, 0 }), list, 0);
+
+    CHECK(sense_of(answer) == invalid_field_in_parameter_list);
+}

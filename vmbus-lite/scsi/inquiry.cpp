@@ -11,8 +11,8 @@
 namespace vmbus::scsi {
 namespace {
 
-// Linux's storvsc keys its Hyper-V handling (SCSI level, WRITE SAME) on this vendor id, and the
-// guest's udev rules name Hyper-V disks by it, so partvm answers as Hyper-V's disks do.
+// Linux's storvsc keys its Hyper-V handling (SCSI level, WRITE SAME) on this vendor id, so partvm
+// answers as Hyper-V's disks do.
 constexpr std::string_view vendor_id = "Msft    ";
 constexpr std::string_view product_id = "Virtual Disk    ";
 constexpr std::string_view product_revision = "1.0 ";
