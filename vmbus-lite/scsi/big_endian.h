@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// SCSI is big-endian on the wire (SPC-4 3.5): loads from CDBs and parameter lists, stores into
+// SCSI is big-endian on the wire (SPC-4): loads from CDBs and parameter lists, stores into
 // response data. base/bytes.h covers the little-endian VMBus side.
 #pragma once
 #include <cstddef>

@@ -15,7 +15,7 @@ using vmm::unexpected;
 using Parsed = vmm::Result<Command, Sense>;
 using Cdb = std::span<const std::byte>;
 
-/// The CDB length a command's opcode implies, from its group code (SPC-4 4.2.5.1): the opcodes
+/// The CDB length a command's opcode implies, from its group code (SPC-4): the opcodes
 /// served here all use the standard lengths of their group.
 size_t length_for(uint8_t op)
 {
@@ -43,7 +43,7 @@ Parsed inquiry(Cdb cdb)
 {
     const bool evpd = byte_at(cdb, 1) & 0x01;
     const uint8_t page = byte_at(cdb, 2);
-    // CMDDT (bit 1) is obsolete; a page code without EVPD is an error in SPC-4 6.6.1.
+    // CMDDT (bit 1) is obsolete; a page code without EVPD is an error in SPC-4.
     if ((byte_at(cdb, 1) & 0xfe) != 0 || (!evpd && page != 0)) {
         return unexpected(invalid_field_in_cdb);
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// SCSI status and fixed-format sense data (SPC-4 4.5.3) for the errors the disk layer reports.
+// SCSI status and fixed-format sense data (SPC-4) for the errors the disk layer reports.
 // The transport sends the sense bytes as autosense with CHECK CONDITION, so Linux never has to
 // issue REQUEST SENSE to learn why a command failed.
 #pragma once

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// UNMAP's parameter list (SBC-3 5.28.2): an 8-byte header, then 16-byte block descriptors. It is
+// UNMAP's parameter list (SBC-3): an 8-byte header, then 16-byte block descriptors. It is
 // guest data-out, so every length in it is checked against the bytes actually sent.
 #pragma once
 #include "base/result.h"
