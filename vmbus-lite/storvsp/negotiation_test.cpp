@@ -172,3 +172,20 @@ TEST_CASE("negotiation: a sub-channel serves SRBs at once and refuses initializa
         == expected("01000000 00000000 840100c0", ""));
     CHECK(send(channel, inquiry_srb(6)).srb.has_value());
 }
+
+TEST_CASE("negotiation: a 48-byte request before a version is agreed gets a 48-byte answer")
+{
+    Negotiation channel(single_channel);
+    auto bytes = guest_packet(Operation::BeginInitialization);
+    bytes.resize(48);
+
+    CHECK(send(channel, bytes).reply->size == 48);
+}
+
+TEST_CASE("negotiation: RESET_BUS on a ready channel completes with success")
+{
+    Negotiation channel(single_channel);
+    initialize(channel);
+
+    CHECK(reply_of(send(channel, guest_packet(Operation::ResetBus))) == expected(ok_header, ""));
+}
