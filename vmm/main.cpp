@@ -4,15 +4,15 @@
 #include "base/log.h"
 #include "base/stop_signals.h"
 #include "vmm/cli/cli.h"
+#include "vmm/run/run_command.h"
+#include "vmm/sandbox/allocator.h"
 #include "vmm/vm/boot_stats.h"
 #include "vmm/vm/builder.h"
 #include "vmm/vm/check_command.h"
 #include "vmm/vm/stop_exit.h"
-#include "vmm/run/run_command.h"
 
 #include <csignal>
 #include <fmt/core.h>
-#include <malloc.h>
 #include <pthread.h>
 
 using namespace vmm;
@@ -113,9 +113,7 @@ void use_small_thread_stacks()
 int main(int argc, char** argv)
 {
     const auto started = std::chrono::steady_clock::now();
-    // A fixed arena count: otherwise glibc's malloc reads /sys/devices/system/cpu/online the first
-    // time each thread allocates, which neither the seccomp filters nor the jail allow.
-    ::mallopt(M_ARENA_MAX, 4);
+    prepare_allocator_for_fences();
     // First thing: in a jail partvm is PID 1 of its namespace, where a stop signal that is
     // neither blocked nor handled is dropped rather than delivered.
     block_stop_signals();
