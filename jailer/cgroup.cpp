@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jailer/cgroup.h"
 
+#include "jailer/cgroup_layout.h"
 #include "jailer/file_util.h"
 #include "jailer/options.h"
-#include "jailer/cgroup_layout.h"
 
 #include <algorithm>
 #include <charconv>

@@ -3,9 +3,9 @@
 // controllers enabled above it, limited by the --cgroup settings, read for memory.events when the
 // VMM has ended, and removed.
 #pragma once
+#include "base/unique_fd.h"
 #include "jailer/error.h"
 #include "jailer/specs.h"
-#include "base/unique_fd.h"
 
 #include <cstdint>
 #include <string>

@@ -3,10 +3,10 @@
 // The child reports a setup failure as text on a CLOEXEC pipe; EOF without text means the exec
 // succeeded.
 #pragma once
+#include "base/unique_fd.h"
 #include "jailer/error.h"
 #include "jailer/jail_root.h"
 #include "jailer/specs.h"
-#include "base/unique_fd.h"
 
 #include <string>
 #include <sys/types.h>

@@ -3,8 +3,8 @@
 // stays to supervise and clean up, while the foreground one exits once the jail is up, with 0,
 // or with the background's exit status if setup failed.
 #pragma once
-#include "jailer/error.h"
 #include "base/unique_fd.h"
+#include "jailer/error.h"
 
 namespace jail {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "jailer/jail_dir.h"
 
+#include "base/unique_fd.h"
 #include "jailer/file_util.h"
 #include "jailer/specs.h"
-#include "base/unique_fd.h"
 
 #include <dirent.h>
 #include <fcntl.h>

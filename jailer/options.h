@@ -2,8 +2,8 @@
 // partvm-jailer's command line: CLI11 flags → Options, with every syntactic check done here (pure:
 // no file system). resolve_host_paths() then checks the host side of the paths.
 #pragma once
-#include "jailer/specs.h"
 #include "jailer/cgroup_layout.h"
+#include "jailer/specs.h"
 
 #include <cstdint>
 #include <iosfwd>

@@ -2,9 +2,9 @@
 // The jailer's side once the child runs: stop signals forwarded to the VMM, the wait, and the
 // report on how it ended (pure, so unit-tested).
 #pragma once
+#include "base/unique_fd.h"
 #include "jailer/cgroup.h"
 #include "jailer/error.h"
-#include "base/unique_fd.h"
 
 #include <csignal>
 #include <string>

@@ -3,9 +3,9 @@
 // and scribbles over guest RAM (ring indices included), with devices coming and going. The host
 // must never crash, and must never post a message longer than a SynIC slot carries or signal a
 // relid outside the event-flag page.
-#include "vmbus-lite/control/control_plane.h"
 #include "base/log.h"
 #include "guestmem/guest_memory.h"
+#include "vmbus-lite/control/control_plane.h"
 
 #include <cstring>
 

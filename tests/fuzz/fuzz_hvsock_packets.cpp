@@ -4,8 +4,8 @@
 // packets, corrupted ring indices, an owner that stalls and resumes, FINs and channel closes.
 // The connection must never crash, report its end at most once, and never write a packet the
 // guest could not take. While the guest is honest, the host must receive exactly its bytes.
-#include "vmbus-lite/hvsock/hvsock_test_support.h"
 #include "base/log.h"
+#include "vmbus-lite/hvsock/hvsock_test_support.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

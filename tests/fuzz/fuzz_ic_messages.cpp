@@ -3,10 +3,10 @@
 // HeartbeatDevice driven through real rings by a mix of an honest Linux model, mutated copies of
 // the host's own packets, raw junk, corrupted ring indices, ring-space callbacks and reopens. The
 // device must never crash, and every packet it writes must fit the guest's one-page limit.
+#include "base/log.h"
 #include "vmbus-lite/ic/heartbeat_device.h"
 #include "vmbus-lite/ic/ic_test_support.h"
 #include "vmbus-lite/ic/shutdown_device.h"
-#include "base/log.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 

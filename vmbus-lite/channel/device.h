@@ -2,9 +2,9 @@
 // The interface between the VMBus control plane and a synthetic device. Every call happens on the
 // VMBus event thread; devices need no locks for state only they touch.
 #pragma once
+#include "base/result.h"
 #include "vmbus-lite/protocol/channel_messages.h"
 #include "vmbus-lite/ring/packet.h"
-#include "base/result.h"
 
 #include <array>
 #include <cstddef>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmbus-lite/control/control_plane.h"
+#include "base/log.h"
 #include "vmbus-lite/protocol/guid.h"
 #include "vmbus-lite/protocol/versions.h"
-#include "base/log.h"
 
 namespace vmbus {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The control plane against a fake host and a guest played by the test, on plain memory.
+#include "guestmem/guest_memory.h"
 #include "vmbus-lite/control/control_plane.h"
 #include "vmbus-lite/protocol/guid.h"
 #include "vmbus-lite/protocol/versions.h"
-#include "guestmem/guest_memory.h"
 
 #include <cstring>
 #include <doctest/doctest.h>

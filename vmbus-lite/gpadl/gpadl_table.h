@@ -3,10 +3,10 @@
 // GPADL_HEADER and the GPADL_BODY messages that follow it, each PFN checked against guest RAM as it
 // arrives. Holds PFNs only, never host pointers: mapping happens when a ring or buffer is opened.
 #pragma once
-#include "vmbus-lite/gpadl/gpadl_error.h"
-#include "vmbus-lite/protocol/parse.h"
 #include "base/result.h"
 #include "guestmem/guest_memory.h"
+#include "vmbus-lite/gpadl/gpadl_error.h"
+#include "vmbus-lite/protocol/parse.h"
 
 #include <cstddef>
 #include <cstdint>

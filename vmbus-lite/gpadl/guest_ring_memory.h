@@ -4,11 +4,11 @@
 // then a copy with no further lookups. The guest writes these pages concurrently, so every field is
 // read once into host memory and validated there (IncomingRing and OutgoingRing do).
 #pragma once
+#include "base/result.h"
+#include "guestmem/guest_memory.h"
 #include "vmbus-lite/gpadl/gpadl_error.h"
 #include "vmbus-lite/gpadl/gpadl_table.h"
 #include "vmbus-lite/ring/ring_memory.h"
-#include "base/result.h"
-#include "guestmem/guest_memory.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmbus-lite/hvsock/hvsock_connection.h"
+#include "base/log.h"
 #include "vmbus-lite/hvsock/pipe_packet.h"
 #include "vmbus-lite/hvsock/service_id.h"
-#include "base/log.h"
 
 #include <algorithm>
 #include <atomic>

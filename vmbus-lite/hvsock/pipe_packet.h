@@ -4,8 +4,8 @@
 // {pkt_type = 1, data_size} then data_size bytes of the stream, padded to 8. data_size 0 is FIN:
 // the sender will write no more. Pure: no I/O, no state.
 #pragma once
-#include "vmbus-lite/ring/packet.h"
 #include "base/result.h"
+#include "vmbus-lite/ring/packet.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,8 +2,8 @@
 // ShutdownDevice against a model of Linux 6.1's hv_utils on real ring code in plain memory.
 #include "vmbus-lite/ic/shutdown_device.h"
 
-#include "vmbus-lite/ic/ic_test_support.h"
 #include "base/bytes.h"
+#include "vmbus-lite/ic/ic_test_support.h"
 
 #include <doctest/doctest.h>
 

@@ -2,8 +2,8 @@
 // Parses what the guest posts with HvPostMessage into typed, validated messages. Pure: no I/O, no
 // state. The bytes are copied; nothing returned points into guest memory.
 #pragma once
-#include "vmbus-lite/protocol/channel_messages.h"
 #include "base/result.h"
+#include "vmbus-lite/protocol/channel_messages.h"
 
 #include <cstddef>
 #include <span>

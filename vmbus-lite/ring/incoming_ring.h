@@ -2,9 +2,9 @@
 // Consumer side of a ring the guest writes (its outbound ring; the consumer rules of
 // docs/vmbus.md#signalling-rules).
 #pragma once
+#include "base/result.h"
 #include "vmbus-lite/ring/packet.h"
 #include "vmbus-lite/ring/ring_memory.h"
-#include "base/result.h"
 
 namespace vmbus {
 

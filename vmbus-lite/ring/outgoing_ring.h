@@ -2,9 +2,9 @@
 // Producer side of a ring the guest reads (its inbound ring; the producer rules of
 // docs/vmbus.md#signalling-rules).
 #pragma once
+#include "base/result.h"
 #include "vmbus-lite/ring/packet.h"
 #include "vmbus-lite/ring/ring_memory.h"
-#include "base/result.h"
 
 namespace vmbus {
 

@@ -4,10 +4,10 @@
 // return finished tables (length and checksum set); write_acpi_tables() lays them out in guest
 // memory.
 #pragma once
-#include "vmm/acpi/aml.h"
-#include "vmm/acpi/byte_buffer.h"
 #include "base/result.h"
 #include "guestmem/guest_address.h"
+#include "vmm/acpi/aml.h"
+#include "vmm/acpi/byte_buffer.h"
 
 #include <cstdint>
 #include <span>

@@ -2,8 +2,8 @@
 // Helpers shared by the vmm/acpi unit tests: hex rendering (readable doctest failures), byte
 // search, and little-endian field reads at spec offsets. Test-only; not part of partvm_acpi.
 #pragma once
-#include "vmm/acpi/byte_buffer.h"
 #include "base/bytes.h"
+#include "vmm/acpi/byte_buffer.h"
 
 #include <algorithm>
 #include <cstdio>

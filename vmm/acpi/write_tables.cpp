@@ -4,9 +4,9 @@
 // boundaries from there; the other tables follow, each 16-byte aligned.
 #include "vmm/acpi/tables.h"
 
-#include "vmm/layout/layout.h"
 #include "base/check.h"
 #include "guestmem/guest_memory.h"
+#include "vmm/layout/layout.h"
 
 #include <array>
 

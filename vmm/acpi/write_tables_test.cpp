@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // write_acpi_tables(): placement in the BIOS area, and the pointer chain the guest follows from
 // the RSDP to every table.
+#include "guestmem/guest_memory.h"
 #include "vmm/acpi/tables.h"
 #include "vmm/acpi/test_util.h"
 #include "vmm/layout/layout.h"
-#include "guestmem/guest_memory.h"
 
 #include <doctest/doctest.h>
 

@@ -3,8 +3,8 @@
 // header out of the image, check it describes a 64-bit kernel, and copy the protected-mode part,
 // which starts after the (setup_sects + 1) real-mode sectors, to 1 MiB. The real-mode setup code
 // is never run, so it is not loaded.
-#include "vmm/layout/layout.h"
 #include "vmm/boot/kernel_loader.h"
+#include "vmm/layout/layout.h"
 
 #include <algorithm>
 #include <bit>

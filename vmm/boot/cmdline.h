@@ -2,9 +2,9 @@
 // The kernel command line: a NUL-terminated string at layout::cmdline_start that the zero page's
 // cmd_line_ptr points to (Documentation/x86/boot.rst, "The Kernel Command Line").
 #pragma once
+#include "guestmem/guest_memory.h"
 #include "vmm/boot/boot_error.h"
 #include "vmm/boot/kernel_loader.h"
-#include "guestmem/guest_memory.h"
 
 #include <cstdint>
 #include <string_view>

@@ -2,9 +2,9 @@
 // The e820 memory map partvm hands the guest in the zero page: which guest-physical ranges are
 // RAM and which are reserved (zero-page.rst, e820_table at 0x2d0).
 #pragma once
+#include "guestmem/guest_memory.h"
 #include "vmm/boot/boot_error.h"
 #include "vmm/boot/boot_params.h"
-#include "guestmem/guest_memory.h"
 
 #include <span>
 #include <vector>

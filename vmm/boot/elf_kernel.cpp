@@ -3,8 +3,8 @@
 // its p_memsz - p_filesz tail is zeroed, and the entry point is e_entry, which an x86-64 vmlinux
 // links as the physical address of startup_64 (ENTRY(phys_startup_64) in vmlinux.lds.S).
 // Every segment is validated before the first byte is copied.
-#include "vmm/layout/layout.h"
 #include "vmm/boot/kernel_loader.h"
+#include "vmm/layout/layout.h"
 
 #include <algorithm>
 #include <cstring>

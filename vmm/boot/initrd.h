@@ -2,9 +2,9 @@
 // Initramfs placement: as high in low RAM as the kernel allows, like other boot loaders do, so it
 // stays clear of the kernel's decompression area and leaves low memory contiguous.
 #pragma once
+#include "guestmem/guest_memory.h"
 #include "vmm/boot/boot_error.h"
 #include "vmm/boot/kernel_loader.h"
-#include "guestmem/guest_memory.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -4,9 +4,9 @@
 // PT_LOAD segments of an uncompressed ELF vmlinux. The image bytes come from the user's file and
 // are treated as hostile: every header field is bounds- and overflow-checked before use.
 #pragma once
+#include "guestmem/guest_memory.h"
 #include "vmm/boot/boot_error.h"
 #include "vmm/boot/boot_params.h"
-#include "guestmem/guest_memory.h"
 
 #include <cstddef>
 #include <cstdint>

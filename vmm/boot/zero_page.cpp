@@ -3,8 +3,8 @@
 // Protocol": start from all zeros, copy in the setup header, then set the loader's fields).
 #include "vmm/boot/zero_page.h"
 
-#include "vmm/layout/layout.h"
 #include "vmm/boot/e820.h"
+#include "vmm/layout/layout.h"
 
 #include <algorithm>
 

@@ -2,12 +2,12 @@
 // Builds the zero page (struct boot_params) for the 64-bit boot protocol and writes it at
 // layout::boot_params_start, where the vCPU's %rsi will point.
 #pragma once
+#include "guestmem/guest_memory.h"
 #include "vmm/boot/boot_error.h"
 #include "vmm/boot/boot_params.h"
 #include "vmm/boot/cmdline.h"
 #include "vmm/boot/initrd.h"
 #include "vmm/boot/kernel_loader.h"
-#include "guestmem/guest_memory.h"
 
 #include <span>
 

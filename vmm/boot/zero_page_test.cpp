@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/boot/zero_page.h"
 
-#include "vmm/layout/layout.h"
 #include "base/bytes.h"
 #include "vmm/boot/test_kernel_images.h"
+#include "vmm/layout/layout.h"
 
 #include <doctest/doctest.h>
 

@@ -260,10 +260,10 @@ CLI::App* BootCommand::add_to(CLI::App& app)
     }
     m_flags[Cmdline].option
         = boot->add_option("--cmdline", m_cmdline, "Kernel command line")->type_name("TEXT");
-    m_flags[Memory].option
-        = boot->add_option("--memory", m_memory,
-                  "Guest RAM: 256M, 1G, 512MiB...; a bare number is MiB, B counts bytes (default 256M)")
-              ->type_name("SIZE");
+    m_flags[Memory].option = boot->add_option("--memory", m_memory,
+                                     "Guest RAM: 256M, 1G, 512MiB...; a bare number is MiB, B "
+                                     "counts bytes (default 256M)")
+                                 ->type_name("SIZE");
     m_flags[Vcpus].option
         = boot->add_option("--vcpus", m_vcpus, "Number of vCPUs, 1-254 (default 2)")
               ->type_name("N");

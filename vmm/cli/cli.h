@@ -4,8 +4,8 @@
 // version or the errors. CLI11 and its exceptions stay inside vmm/cli.
 #pragma once
 #include "base/log.h"
-#include "vmm/config/vm_config.h"
 #include "vmm/config/thread_kind.h"
+#include "vmm/config/vm_config.h"
 
 #include <optional>
 

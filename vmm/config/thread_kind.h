@@ -12,8 +12,8 @@ enum class ThreadKind {
     Control, ///< The main thread: signals, the stop event, and the teardown.
 };
 
-inline constexpr ThreadKind all_thread_kinds[] = { ThreadKind::Vcpu, ThreadKind::Io,
-    ThreadKind::Control };
+inline constexpr ThreadKind all_thread_kinds[]
+    = { ThreadKind::Vcpu, ThreadKind::Io, ThreadKind::Control };
 
 constexpr std::string_view to_string(ThreadKind kind)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/layout/layout.h"
 #include "vmm/devices/power.h"
+#include "vmm/layout/layout.h"
 
 #include <doctest/doctest.h>
 #include <optional>

@@ -3,8 +3,8 @@
 // HvSignalEvent calls no KVM_HYPERV_EVENTFD completed (docs/vmbus.md#synic-messages,
 // docs/vmbus.md#channel-signals). Validates the guest's input and hands it to the VMBus host.
 #pragma once
-#include "vmm/hyperv/hypercall_handler.h"
 #include "guestmem/guest_memory.h"
+#include "vmm/hyperv/hypercall_handler.h"
 
 #include <cstdint>
 

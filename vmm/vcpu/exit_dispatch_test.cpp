@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // dispatch_exit() on a zeroed kvm_run filled in as KVM would, one case per exit kind it handles.
+#include "guestmem/guest_memory.h"
 #include "vmm/hyperv/hypercall_handler.h"
 #include "vmm/hyperv/synic_page.h"
 #include "vmm/hyperv/synic_ports.h"
-#include "guestmem/guest_memory.h"
 #include "vmm/vcpu/exit_dispatch.h"
 
 #include <cstddef>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // One vCPU thread: KVM_RUN in a loop, each exit handed to dispatch_exit() (exit_dispatch.h).
 #pragma once
-#include "vmm/kvm/vcpu_fd.h"
 #include "guestmem/guest_memory.h"
+#include "vmm/kvm/vcpu_fd.h"
 #include "vmm/vcpu/exit_dispatch.h"
 
 #include <atomic>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/vmbus_host/vmbus_host.h"
-#include "vmbus-lite/protocol/versions.h"
 #include "base/check.h"
 #include "base/eventfd.h"
 #include "base/log.h"
+#include "vmbus-lite/protocol/versions.h"
 #include "vmm/kvm/vm_fd.h"
 
 #include <pthread.h>

@@ -3,8 +3,8 @@
 // plane and every device. vCPU threads hand it the guest's messages; KVM hands it channel signals
 // through eventfds; it answers through the SynIC message and event-flag pages.
 #pragma once
-#include "vmbus-lite/control/control_plane.h"
 #include "base/check.h"
+#include "vmbus-lite/control/control_plane.h"
 #include "vmm/event_loop/event_loop.h"
 #include "vmm/hyperv/hypercall_handler.h"
 #include "vmm/hyperv/synic_ports.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/vsock/vsock_service.h"
-#include "vmbus-lite/hvsock/service_id.h"
 #include "base/log.h"
+#include "vmbus-lite/hvsock/service_id.h"
 #include "vmm/vsock/hybrid_handshake.h"
 
 #include <condition_variable>

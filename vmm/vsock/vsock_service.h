@@ -7,9 +7,9 @@
 // channel to the guest's listener and wait for the guest to open it. Every connection is an
 // hv_sock channel bridged to an fd by a VsockBridge, on the VMBus thread.
 #pragma once
-#include "vmbus-lite/protocol/channel_messages.h"
 #include "base/result.h"
 #include "base/unique_fd.h"
+#include "vmbus-lite/protocol/channel_messages.h"
 #include "vmm/vsock/vsock_bridge.h"
 #include "vmm/vsock/vsock_bus.h"
 #include "vmm/vsock/vsock_unix_listener.h"

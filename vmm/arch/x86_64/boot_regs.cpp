@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/arch/x86_64/boot_regs.h"
-#include "vmm/layout/layout.h"
 #include "vmm/kvm/vcpu_fd.h"
+#include "vmm/layout/layout.h"
 
 #include <array>
 #include <linux/kvm.h>
