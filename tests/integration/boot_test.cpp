@@ -18,7 +18,7 @@ TEST_SUITE("kvm")
         Guest guest = Guest::from_env();
         REQUIRE(!guest.kernel.empty());
         auto result = run_process(boot_command(guest.kernel, guest.initrd, { "--vcpus", "2" }));
-        INFO("stdout: " << result.out);
+        INFO(result);
         INFO("stderr: " << result.err);
         auto report = parse_report(result.out);
         CHECK(report.found);
@@ -32,7 +32,7 @@ TEST_SUITE("kvm")
     {
         Guest guest = Guest::from_env();
         auto result = run_process(boot_command(guest.kernel, guest.initrd, { "--vcpus", "1" }));
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         auto report = parse_report(result.out);
         CHECK(report.cpus == "1");
         CHECK(result.exit_code == 0);
@@ -43,7 +43,7 @@ TEST_SUITE("kvm")
         Guest guest = Guest::from_env();
         REQUIRE_MESSAGE(!guest.vmlinux.empty(), "the kernel build gave no vmlinux");
         auto result = run_process(boot_command(guest.vmlinux, guest.initrd));
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(parse_report(result.out).hyperv == "yes");
         CHECK(result.exit_code == 0);
     }
@@ -74,7 +74,7 @@ TEST_SUITE("kvm")
             "[machine]\nvcpus = 1\nmemory = \"384M\"\n[boot]\nkernel = \"" + guest.kernel
                 + "\"\ninitrd = \"" + guest.initrd + "\"\n[console]\nserial = true\n");
         auto result = run_process({ partvm_binary(), "boot", "--config", config, "--vcpus", "2" });
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(parse_report(result.out).cpus == "2");
         CHECK(result.exit_code == 0);
     }
@@ -84,7 +84,7 @@ TEST_SUITE("kvm")
         Guest guest = Guest::from_env();
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
             { "--cmdline", "console=ttyS0 rdinit=/no-such-init panic=-1" }));
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.exit_code == 3);
         CHECK(result.err.find("panic") != std::string::npos);
     }
@@ -94,7 +94,7 @@ TEST_SUITE("kvm")
         Guest guest = Guest::from_env();
         auto result = run_process(boot_command(guest.kernel, guest.initrd,
             { "--cmdline", "console=ttyS0 quiet panic=-1 partvm.exit=reboot" }));
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(parse_report(result.out).found);
         CHECK(result.exit_code == 0);
         CHECK(result.err.find("reboot") != std::string::npos);
@@ -108,7 +108,7 @@ TEST_SUITE("kvm")
         auto result = run_process(boot_command(guest.stock_kernel, guest.initrd,
                                       { "--cmdline", "console=ttyS0 quiet partvm.exit=hang" }),
             std::chrono::seconds(300), { .signal = SIGTERM, .once_stdout_has = "PARTVM-RESULT" });
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.exit_code == 128 + SIGTERM);
         CHECK(result.seconds_after_signal < 5);
         CHECK_FALSE(result.timed_out);

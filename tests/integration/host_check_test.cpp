@@ -25,7 +25,7 @@ struct Verdict {
 Verdict check_this_host()
 {
     auto check = run_process({ partvm_binary(), "check", "--json" });
-    INFO("stdout: " << check.out << "\nstderr: " << check.err);
+    INFO(check);
     const auto json = nlohmann::json::parse(check.out, nullptr, false);
     REQUIRE_FALSE(json.is_discarded());
     Verdict verdict;

@@ -207,7 +207,7 @@ TEST_SUITE("kvm")
     {
         JailUnderTest jail("jt-facts");
         auto result = run_process(jail.command({ "a", "b c" }), 60s);
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         REQUIRE(result.exit_code == 0);
         auto seen = facts(result.out);
         CHECK(seen["uid"] == "1000");
@@ -239,7 +239,7 @@ TEST_SUITE("kvm")
                                       { "--file", kernel, "--file", kernel + ":/boot/k", "--dir",
                                           host.path() + "/sock", "--rlimit", "nofile=77" }),
             60s);
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         REQUIRE(result.exit_code == 0);
         auto seen = facts(result.out);
         CHECK(seen["root"] == "boot,dev,jail_probe,kernel.img,sock");
@@ -284,7 +284,7 @@ TEST_SUITE("kvm")
         // A stop signal to the jailer reaches the VMM, which takes it from its blocked set.
         ::kill(running.parent(), SIGTERM);
         auto result = running.finish();
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.exit_code == 0);
         CHECK(facts(result.out)["signal"] == std::to_string(SIGTERM));
         jail.check_removed();
@@ -325,7 +325,7 @@ TEST_SUITE("kvm")
         JailUnderTest jail("jt-oom");
         auto result
             = run_process(jail.command({ "alloc", "256" }, { "--cgroup", "memory.max=32M" }), 120s);
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.exit_code == 137);
         CHECK(result.out.find("allocated=") == std::string::npos);
         CHECK(result.err
@@ -339,7 +339,7 @@ TEST_SUITE("kvm")
     {
         JailUnderTest jail("jt-seccomp");
         auto result = run_process(jail.command({ "seccomp" }), 60s);
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.exit_code == 128 + SIGSYS);
         CHECK(result.err.find(
                   "VM jt-seccomp: the VMM was killed by signal 31 (SIGSYS): its seccomp filter")
@@ -391,7 +391,7 @@ TEST_SUITE("kvm")
         JailUnderTest jail("jt-daemon");
         // The foreground exits at once, so the test reads the probe from the cgroup.
         auto started = run_process(jail.command({ "sleep", "120" }, { "--daemonize" }), 60s);
-        INFO("stdout: " << started.out << "\nstderr: " << started.err);
+        INFO(started);
         CHECK(started.exit_code == 0);
         CHECK(started.out.empty()); // The probe's stdout is /dev/null.
         REQUIRE(fs::exists(jail.leaf()));

@@ -127,6 +127,16 @@ std::string env_or(const char* name, const std::string& fallback)
     return value && *value ? std::string(value) : fallback;
 }
 
+std::ostream& operator<<(std::ostream& out, const ProcessResult& result)
+{
+    constexpr size_t stdout_tail = 6000;
+    const bool cut = result.out.size() > stdout_tail;
+    out << "exit " << result.exit_code << (result.timed_out ? " (timed out)" : "") << "\nstderr:\n"
+        << result.err << "\nstdout" << (cut ? " (its end)" : "") << ":\n"
+        << (cut ? result.out.substr(result.out.size() - stdout_tail) : result.out);
+    return out;
+}
+
 std::string partvm_binary()
 {
     return env_or("PARTVM_BIN", PARTVM_DEFAULT_BIN);

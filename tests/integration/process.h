@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -18,6 +19,10 @@ struct ProcessResult {
     int signals_sent { 0 };
     double seconds_after_signal { 0 }; ///< From the first signal sent to the exit.
 };
+
+/// For a failing check's message: the exit, stderr, then the end of stdout (a CI log shows only
+/// so much, and a guest's console runs long while what went wrong is said last).
+std::ostream& operator<<(std::ostream& out, const ProcessResult& result);
 
 /// When to signal the process under test (to test its signal handling).
 struct SignalPlan {

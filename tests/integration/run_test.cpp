@@ -44,7 +44,7 @@ TEST_SUITE("kvm")
     {
         auto result = run_process(
             run_command({}, { "sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 7" }));
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.out == "to-stdout\n");
         CHECK(result.err.find("to-stderr") != std::string::npos);
         CHECK(result.out.find("to-stderr") == std::string::npos);
@@ -112,7 +112,7 @@ TEST_SUITE("kvm")
     TEST_CASE("run: the default kernel is partvm's own; Debian's stock kernel runs commands too")
     {
         auto own = run_process(run_command({}, { "uname", "-r" }));
-        INFO("stdout: " << own.out << "\nstderr: " << own.err);
+        INFO(own);
         CHECK(own.out.find("-partvm") != std::string::npos);
         CHECK(own.exit_code == 0);
         // The stock kernel loads hv_vmbus, hv_utils and hv_sock from the initramfs first.
@@ -120,7 +120,7 @@ TEST_SUITE("kvm")
         auto debian = run_process(
             run_command({ "--kernel", stock + "/bzImage", "--rootfs", stock + "/initrd.img" },
                 { "sh", "-c", "uname -r; grep -c '^hv_sock ' /proc/modules" }));
-        INFO("stdout: " << debian.out << "\nstderr: " << debian.err);
+        INFO(debian);
         CHECK(debian.out.find("-cloud-amd64\n1\n") != std::string::npos);
         CHECK(debian.exit_code == 0);
     }
@@ -196,7 +196,7 @@ TEST_SUITE("kvm")
             + " run --memory 256M -t -- sh -c 'tty; stty size; test -t 0 && echo stdin-is-a-tty'";
         auto result
             = run_process({ "script", "-qec", "stty rows 33 cols 101; " + command, "/dev/null" });
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.out.find("/dev/pts/") != std::string::npos);
         CHECK(result.out.find("33 101") != std::string::npos);
         CHECK(result.out.find("stdin-is-a-tty") != std::string::npos);

@@ -39,7 +39,7 @@ TEST_SUITE("kvm")
     TEST_CASE("hv_vmbus connects at protocol 5.3 and hv_utils binds the shutdown channel")
     {
         auto result = run_process(vmbus_boot("partvm.vmbus=report", { "--vcpus", "2" }));
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         auto reports = parse_vmbus_reports(result.out);
         REQUIRE(reports.size() == 1);
         CHECK(reports[0].version == "5.3");
@@ -52,7 +52,7 @@ TEST_SUITE("kvm")
         auto result = run_process(
             vmbus_boot("partvm.vmbus=report partvm.exit=hang", { "--log-level", "info" }),
             std::chrono::seconds(300), { .signal = SIGTERM, .once_stdout_has = "PARTVM-VMBUS" });
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         REQUIRE(result.signals_sent == 1);
         CHECK(result.err.find("guest shut down as signal 15 asked") != std::string::npos);
         CHECK(result.exit_code == 0);
@@ -64,7 +64,7 @@ TEST_SUITE("kvm")
         auto result = run_process(
             vmbus_boot("partvm.vmbus=report partvm.exit=hang-deaf", { "--shutdown-timeout", "2" }),
             std::chrono::seconds(300), { .signal = SIGTERM, .once_stdout_has = "PARTVM-VMBUS" });
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.exit_code == 128 + SIGTERM);
         CHECK(result.err.find("did not shut down within 2 s") != std::string::npos);
         CHECK(result.seconds_after_signal >= 2);
@@ -80,7 +80,7 @@ TEST_SUITE("kvm")
                 .after = std::chrono::milliseconds(500),
                 .once_stdout_has = "PARTVM-VMBUS",
                 .times = 2 });
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         CHECK(result.exit_code == 128 + SIGTERM);
         CHECK(result.signals_sent == 2);
         CHECK(result.seconds_after_signal < 10);
@@ -90,7 +90,7 @@ TEST_SUITE("kvm")
     {
         // Only a modular kernel can unload hv_vmbus.
         auto result = run_process(vmbus_boot("partvm.vmbus=reload", {}, true));
-        INFO("stdout: " << result.out << "\nstderr: " << result.err);
+        INFO(result);
         auto reports = parse_vmbus_reports(result.out);
         REQUIRE(reports.size() == 2);
         for (const auto& report : reports) {

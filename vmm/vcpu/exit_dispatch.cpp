@@ -53,7 +53,9 @@ ExitAction dispatch_exit(kvm_run& run, const ExitTargets& targets)
     case KVM_EXIT_INTR:
         return ExitAction::Continue;
     case KVM_EXIT_SHUTDOWN:
-        // A triple fault: what Linux's last-resort reboot does.
+        // A triple fault: what Linux's last-resort reboot does, and what a guest that broke its
+        // own CPU state ends in. Said, so a "reboot" that was neither can be told apart.
+        LOG_WARN("vCPU {}: triple fault; the guest is treated as rebooting", targets.vp_index);
         return stop(targets.stop, StopReason::Reset);
     case KVM_EXIT_SYSTEM_EVENT:
         switch (run.system_event.type) {
