@@ -195,12 +195,8 @@ Answer ScsiDisk::execute(
         }
         Answer operator()(const ReportLuns& c) const
         {
-            if (c.allocation_length < report_luns_min_allocation
-                || c.select_report > report_luns_max_select) {
-                return Failure { invalid_field_in_cdb };
-            }
             constexpr uint8_t only_lun = 0;
-            return data_in(report_luns_data({ &only_lun, 1 }), c.allocation_length, buffer);
+            return report_luns(c, { &only_lun, 1 }, buffer);
         }
         Answer operator()(const ReadWrite& c) const { return disk.read_write(c); }
         Answer operator()(const SynchronizeCache& c) const { return disk.synchronize_cache(c); }
@@ -208,6 +204,30 @@ Answer ScsiDisk::execute(
         Answer operator()(const WriteSame16& c) const { return disk.write_same(c); }
     };
     return std::visit(Visitor { *this, data_out, buffer_length }, command);
+}
+
+Answer report_luns(const ReportLuns& command, std::span<const uint8_t> luns, size_t buffer_length)
+{
+    if (command.allocation_length < report_luns_min_allocation
+        || command.select_report > report_luns_max_select) {
+        return Failure { invalid_field_in_cdb };
+    }
+    return data_in(report_luns_data(luns), command.allocation_length, buffer_length);
+}
+
+std::optional<Answer> execute_without_lun(
+    const Command& command, std::span<const uint8_t> luns, size_t buffer_length)
+{
+    if (const auto* inquiry = std::get_if<Inquiry>(&command)) {
+        if (inquiry->evpd) {
+            return Failure { invalid_field_in_cdb };
+        }
+        return data_in(absent_lun_inquiry(), inquiry->allocation_length, buffer_length);
+    }
+    if (const auto* report = std::get_if<ReportLuns>(&command)) {
+        return report_luns(*report, luns, buffer_length);
+    }
+    return std::nullopt;
 }
 
 std::vector<std::byte> report_luns_data(std::span<const uint8_t> luns)

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <variant>
 #include <vector>
@@ -87,5 +88,15 @@ private:
 /// REPORT LUNS data for a target holding `luns` (each below 256, single-level addressing): the
 /// list length, then one 8-byte entry per LUN. Untruncated.
 std::vector<std::byte> report_luns_data(std::span<const uint8_t> luns);
+
+/// The answer to REPORT LUNS sent to any LUN of a target holding `luns`: the target answers it,
+/// whichever of its LUNs (present or not) the command was addressed to.
+Answer report_luns(const ReportLuns& command, std::span<const uint8_t> luns, size_t buffer_length);
+
+/// The answer for an address with no LUN behind it, where SPC-4 defines one: standard INQUIRY
+/// (absent_lun_inquiry; a VPD page is refused) and REPORT LUNS (the target's `luns`). nullopt for
+/// every other command: the transport then reports the LUN as missing (for storvsc, INVALID_LUN).
+std::optional<Answer> execute_without_lun(
+    const Command& command, std::span<const uint8_t> luns, size_t buffer_length);
 
 } // namespace vmbus::scsi

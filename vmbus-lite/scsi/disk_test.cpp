@@ -268,6 +268,25 @@ TEST_CASE("disk: report_luns_data puts each LUN in byte 1 of its entry")
     CHECK(at(data, 17) == 3);
 }
 
+TEST_CASE("disk: without a LUN, INQUIRY says none is there and REPORT LUNS lists the target's")
+{
+    const std::vector<uint8_t> luns { 0, 1, 2 };
+
+    const auto inquiry = execute_without_lun(parsed({ 0x12, 0, 0, 0, 36, 0 }), luns, 4096);
+    const auto vpd = execute_without_lun(parsed({ 0x12, 1, 0x80, 0, 36, 0 }), luns, 4096);
+    const auto report
+        = execute_without_lun(parsed({ 0xa0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0 }), luns, 4096);
+    const auto read = execute_without_lun(parsed({ 0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0 }), luns, 4096);
+
+    REQUIRE(inquiry);
+    CHECK(at(data_of(*inquiry), 0) == 0x7f);
+    REQUIRE(vpd);
+    CHECK(sense_of(*vpd) == invalid_field_in_cdb);
+    REQUIRE(report);
+    CHECK(be(data_of(*report), 0, 4) == 24);
+    CHECK_FALSE(read);
+}
+
 TEST_CASE("disk: TEST UNIT READY succeeds with no data")
 {
     const auto data = data_of(run(make_disk(plain_config()), { 0, 0, 0, 0, 0, 0 }));

@@ -119,6 +119,16 @@ std::vector<std::byte> standard_inquiry()
     return out;
 }
 
+std::vector<std::byte> absent_lun_inquiry()
+{
+    std::vector<std::byte> out(standard_inquiry_size);
+    out[0] = std::byte { 0x7f };
+    out[2] = std::byte { 0x05 };
+    out[3] = std::byte { 0x02 };
+    out[4] = std::byte { standard_inquiry_size - 5 };
+    return out;
+}
+
 vmm::Result<std::vector<std::byte>, Sense> vpd_page(const DiskConfig& config, uint8_t page)
 {
     switch (page) {

@@ -27,6 +27,10 @@ inline constexpr size_t standard_inquiry_size = 36;
 /// The 36-byte standard INQUIRY data of a present direct-access disk, untruncated.
 std::vector<std::byte> standard_inquiry();
 
+/// The standard INQUIRY data for an address with no LUN behind it: peripheral qualifier 3 ("not
+/// capable of supporting a device here") and type 0x1F, so Linux's scan adds nothing there.
+std::vector<std::byte> absent_lun_inquiry();
+
 /// VPD page `page` for `config`, untruncated; a page not served (0xB2 without discard included)
 /// gives invalid_field_in_cdb.
 vmm::Result<std::vector<std::byte>, Sense> vpd_page(const DiskConfig& config, uint8_t page);

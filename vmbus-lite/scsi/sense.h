@@ -43,6 +43,12 @@ inline constexpr Sense invalid_field_in_parameter_list { SenseKey::IllegalReques
 inline constexpr Sense write_protected { SenseKey::DataProtect, 0x27, 0x00 };
 /// 03/00/00: the backend failed the I/O (reported by the layer that runs it).
 inline constexpr Sense medium_error { SenseKey::MediumError, 0x00, 0x00 };
+/// 03/11/00: the backend failed a read.
+inline constexpr Sense unrecovered_read_error { SenseKey::MediumError, 0x11, 0x00 };
+/// 03/0C/00: the backend failed a write.
+inline constexpr Sense write_error { SenseKey::MediumError, 0x0c, 0x00 };
+/// 07/27/07: the host has no space left for a write to a thinly provisioned (sparse) image.
+inline constexpr Sense space_allocation_failed { SenseKey::DataProtect, 0x27, 0x07 };
 /// 00/00/00: nothing to report (REQUEST SENSE on a healthy disk).
 inline constexpr Sense no_sense {};
 

@@ -28,9 +28,9 @@ struct BlockRequest {
     uint64_t offset { 0 }; ///< Read, Write: in bytes, inside the disk.
     /// Read, Write: host views of guest memory (already checked to lie in guest RAM), in order.
     /// The guest may change them during the I/O; that only tears its own data.
-    std::vector<iovec> buffers;
+    std::vector<iovec> buffers {};
     bool fua { false };
-    std::vector<ByteRange> discard; ///< Discard: inside the disk, none empty.
+    std::vector<ByteRange> discard {}; ///< Discard: inside the disk, none empty.
 };
 
 class BlockBackend {

@@ -3,7 +3,7 @@
 // include/linux/hyperv.h), and the hostile variants the parser must refuse.
 #include "vmbus-lite/storvsp/gpa_range.h"
 
-#include "base/bytes.h"
+#include "vmbus-lite/storvsp/storvsp_test_support.h"
 
 #include <doctest/doctest.h>
 
@@ -20,19 +20,8 @@ constexpr uint32_t max_bytes = 1 << 20;
 Packet gpa_packet(uint32_t range_count, uint32_t byte_count, uint32_t byte_offset,
     const std::vector<uint64_t>& pfns)
 {
-    const size_t area = 32 + pfns.size() * 8;
-    Packet packet;
-    packet.descriptor
-        = { VM_PKT_DATA_USING_GPA_DIRECT, uint16_t(area / 8), uint16_t((area + 64) / 8), 1, 7 };
-    packet.bytes.resize(area + 64);
-    vmm::store_le(std::span(packet.bytes), 0, packet.descriptor);
-    vmm::store_le(std::span(packet.bytes), 20, range_count);
-    vmm::store_le(std::span(packet.bytes), 24, byte_count);
-    vmm::store_le(std::span(packet.bytes), 28, byte_offset);
-    for (size_t i = 0; i < pfns.size(); ++i) {
-        vmm::store_le(std::span(packet.bytes), 32 + i * 8, pfns[i]);
-    }
-    return packet;
+    const std::vector<std::byte> payload(64);
+    return storvsp_test::gpa_direct_packet(payload, 7, pfns, byte_count, byte_offset, range_count);
 }
 
 } // namespace
