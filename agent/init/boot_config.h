@@ -10,12 +10,22 @@ namespace agent::init {
 /// Modules loaded when the command line names none: the Hyper-V bus, its utilities (shutdown,
 /// heartbeat) and the vsock transport the agent connects over.
 inline const std::vector<std::string> default_modules { "hv_vmbus", "hv_utils", "hv_sock" };
+/// Added when the VM has disks: the VMBus SCSI driver and the SCSI disk driver.
+inline const std::vector<std::string> disk_modules { "hv_storvsc", "sd_mod" };
+/// The most disks partvm.disks= may name (the VMM's own limit).
+inline constexpr unsigned max_disks = 64;
 
 struct BootConfig {
     /// partvm.modules=a,b,c: modprobe'd in this order before connecting ("" loads none).
     std::vector<std::string> modules { default_modules };
     /// partvm.hostname=NAME
     std::string hostname { "partvm" };
+    /// partvm.disks=N: the VM has N SCSI disks, which the command expects to find as /dev/sd*
+    /// (at most max_disks; a malformed value counts as 0).
+    unsigned disks { 0 };
+
+    /// `modules`, then disk_modules when there are disks and `modules` lacks them.
+    std::vector<std::string> modules_to_load() const;
 };
 
 /// Parses /proc/cmdline. Unknown words are ignored; the last of a repeated key wins.

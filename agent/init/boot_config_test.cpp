@@ -28,3 +28,15 @@ TEST_CASE("partvm.modules= loads nothing; the last repeated key wins; long names
     CHECK(config.hostname == std::string(64, 'h'));
     CHECK(parse_cmdline("xpartvm.modules=a").modules == default_modules);
 }
+
+TEST_CASE("partvm.disks=N adds the disk drivers once; a bad count means no disks")
+{
+    auto config = parse_cmdline("partvm.disks=2 partvm.modules=hv_vmbus,sd_mod");
+    CHECK(config.disks == 2);
+    CHECK(config.modules_to_load()
+        == std::vector<std::string> { "hv_vmbus", "sd_mod", "hv_storvsc" });
+    CHECK(parse_cmdline("partvm.disks=x").disks == 0);
+    CHECK(parse_cmdline("partvm.disks=65").disks == 0);
+    CHECK(parse_cmdline("partvm.disks=").disks == 0);
+    CHECK(parse_cmdline("quiet").modules_to_load() == default_modules);
+}

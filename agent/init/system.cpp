@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
+#include <dirent.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -121,6 +123,39 @@ void load_modules(const std::vector<std::string>& modules)
         }
         AGENT_LOG("modprobe -a %s failed (status %d)", list.c_str(), status);
     }
+}
+
+namespace {
+
+unsigned count_scsi_disks()
+{
+    DIR* dir = ::opendir("/sys/block");
+    if (dir == nullptr) {
+        return 0;
+    }
+    unsigned count = 0;
+    while (const dirent* entry = ::readdir(dir)) {
+        count += std::strncmp(entry->d_name, "sd", 2) == 0 ? 1 : 0;
+    }
+    ::closedir(dir);
+    return count;
+}
+
+} // namespace
+
+bool wait_for_disks(unsigned count, int timeout_ms)
+{
+    constexpr int poll_ms = 5;
+    for (int waited = 0; count_scsi_disks() < count; waited += poll_ms) {
+        if (waited >= timeout_ms) {
+            AGENT_LOG(
+                "only %u of %u disks appeared in %d ms", count_scsi_disks(), count, timeout_ms);
+            return false;
+        }
+        const timespec pause { 0, poll_ms * 1000 * 1000 };
+        ::nanosleep(&pause, nullptr);
+    }
+    return true;
 }
 
 std::optional<PowerAction> power_action_for(int signo)

@@ -20,6 +20,11 @@ void bring_up_loopback();
 /// `modprobe -a MODULES...` (busybox's or kmod's), waited for.
 void load_modules(const std::vector<std::string>& modules);
 
+/// Waits (at most `timeout_ms`) until /sys/block lists `count` SCSI disks (sd*): the disk drivers
+/// probe and scan in the background, and a command started earlier would not find its disks.
+/// False (logged) on timeout.
+bool wait_for_disks(unsigned count, int timeout_ms);
+
 enum class PowerAction { PowerOff, Reboot, Halt };
 
 /// busybox poweroff/reboot/halt (and the kernel's orderly_poweroff, which runs poweroff) signal

@@ -35,6 +35,9 @@ using Clock = std::chrono::steady_clock;
 /// How long the agent keeps trying to reach the host before it gives up (and, as PID 1, powers
 /// off): the transport may need a moment after modprobe, the host listens before boot.
 constexpr auto connect_patience = std::chrono::seconds(30);
+// How long the command's start waits for the disks partvm.disks= announced: generous, since a
+// probe normally takes milliseconds and a disk that never comes is a bug worth a log line.
+constexpr int disk_wait_ms = 10'000;
 
 struct Arguments {
     uint32_t cid { protocol::host_cid };
@@ -148,7 +151,10 @@ int main(int argc, char** argv)
         const auto config = init::parse_cmdline(server::read_small_file("/proc/cmdline"));
         init::set_hostname(config.hostname);
         init::bring_up_loopback();
-        init::load_modules(config.modules);
+        init::load_modules(config.modules_to_load());
+        if (config.disks > 0) {
+            (void)init::wait_for_disks(config.disks, disk_wait_ms);
+        }
     }
 
     vmm::UniqueFd connection;
