@@ -24,7 +24,7 @@ thread_local const EventLoop* t_running_loop = nullptr;
 Result<std::unique_ptr<EventLoop>> EventLoop::create(unsigned queue_depth)
 {
     std::unique_ptr<EventLoop> loop(new EventLoop(TRY(make_eventfd())));
-    TRY(init_restricted_ring(loop->m_ring, queue_depth, file_slots));
+    TRY(init_event_loop_ring(loop->m_ring, queue_depth, file_slots));
     loop->m_ring_ready = true;
     for (unsigned slot = file_slots; slot-- > 0;) {
         loop->m_free_slots.push_back(slot); // Lowest first off the back.

@@ -3,10 +3,14 @@
 #include "base/unique_fd.h"
 #include "vmm/event_loop/restricted_ring.h"
 
+#include <array>
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <string_view>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 using namespace vmm;
 
@@ -25,7 +29,7 @@ int submit_one(io_uring& ring)
 
 struct Ring {
     io_uring ring {};
-    Ring() { REQUIRE(init_restricted_ring(ring, 8, 4)); }
+    Ring() { REQUIRE(init_event_loop_ring(ring, 8, 4)); }
     ~Ring() { io_uring_queue_exit(&ring); }
 };
 
@@ -122,4 +126,53 @@ TEST_CASE("timeouts run, with the fixed-file flag the restrictions require")
     io_uring_prep_timeout(sqe, &when, 0, 0);
     sqe->flags |= IOSQE_FIXED_FILE;
     CHECK(submit_one(r.ring) == -ETIME);
+}
+
+TEST_CASE("a ring with its own lists: files registered up front, a completion eventfd, no "
+          "registrations once enabled")
+{
+    int pipe_fds[2];
+    REQUIRE(::pipe2(pipe_fds, O_CLOEXEC) == 0);
+    UniqueFd read_end(pipe_fds[0]);
+    UniqueFd write_end(pipe_fds[1]);
+    REQUIRE(::write(write_end.get(), "abc", 3) == 3);
+    UniqueFd completions = make_eventfd().value();
+
+    static constexpr std::array<uint8_t, 1> only_readv { IORING_OP_READV };
+    const int files[] = { read_end.get() };
+    io_uring ring {};
+    REQUIRE(init_restricted_ring(ring,
+        { .queue_depth = 4,
+            .opcodes = only_readv,
+            .files = files,
+            .empty_file_slots = 1,
+            .completion_eventfd = completions.get() }));
+    struct Exit {
+        io_uring& ring;
+        ~Exit() { io_uring_queue_exit(&ring); }
+    } exit { ring };
+
+    SUBCASE("a listed opcode on slot 0 works and signals the eventfd")
+    {
+        char buffer[3] {};
+        iovec vec { buffer, sizeof(buffer) };
+        io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+        io_uring_prep_readv(sqe, 0, &vec, 1, 0);
+        sqe->flags |= IOSQE_FIXED_FILE;
+        CHECK(submit_one(ring) == 3);
+        CHECK(std::string_view(buffer, 3) == "abc");
+        CHECK(drain_eventfd(completions.get()) >= 1);
+    }
+    SUBCASE("an opcode another ring may use is refused")
+    {
+        io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+        io_uring_prep_poll_add(sqe, 0, POLLIN);
+        sqe->flags |= IOSQE_FIXED_FILE;
+        CHECK(submit_one(ring) == -EACCES);
+    }
+    SUBCASE("the empty slot cannot be filled")
+    {
+        const int fd = write_end.get();
+        CHECK(io_uring_register_files_update(&ring, 1, &fd, 1) == -EACCES);
+    }
 }
