@@ -51,8 +51,8 @@ public:
     /// On the loop's thread (or once it no longer runs), never from inside a `done`. Requests
     /// still waiting for a slot or not yet kicked are dropped; the ones the kernel already has are
     /// waited for, so that none writes into guest memory afterwards. No `done` is called for any
-    /// of them. That wait is an io_uring_enter: under seccomp, only the VMBus thread's list
-    /// allows it.
+    /// of them. That wait is an io_uring_enter, which the VMBus and main threads' seccomp
+    /// lists allow (docs/sandbox.md).
     ~UringDisk() override;
     UringDisk(const UringDisk&) = delete;
     UringDisk& operator=(const UringDisk&) = delete;

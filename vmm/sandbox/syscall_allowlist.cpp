@@ -104,6 +104,8 @@ std::vector<AllowedSyscall> syscall_allowlist(ThreadKind kind, pid_t pid)
         list.push_back(
             when(SYS_io_uring_register, { { { 1, Op::Equal, ring_allowed_register_op } } },
                 "EventLoop file slots freed at teardown (FILES_UPDATE only)"));
+        list.push_back(any_args(SYS_io_uring_enter,
+            "UringDisk teardown waiting for I/O the kernel still holds (restricted rings only)"));
         list.push_back(any_args(SYS_newfstatat, "stdio; VsockUnixListener teardown (lstat)"));
         list.push_back(any_args(SYS_unlink, "VsockUnixListener removing PATH at teardown"));
         list.push_back(any_args(SYS_pread64, "partvm boot --stats reading KVM's counters at exit"));
