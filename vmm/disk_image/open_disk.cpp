@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace vmm {
 namespace {
@@ -59,6 +60,32 @@ Result<void, DiskOpenError> lock(const DiskConfig& disk, int fd)
                   "VM's alone"));
     }
     return unexpected(errno_failure(disk, "cannot lock it"));
+}
+
+/// Whether two stats are one disk: one block device (whatever node names it), or one file.
+bool same_disk(const struct stat& a, const struct stat& b)
+{
+    if (S_ISBLK(a.st_mode) || S_ISBLK(b.st_mode)) {
+        return S_ISBLK(a.st_mode) && S_ISBLK(b.st_mode) && a.st_rdev == b.st_rdev;
+    }
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/// The earlier disk that `path` names again, if any; asked before opening, so the answer is not
+/// the lock conflict a second open of one image would meet.
+std::optional<size_t> earlier_same_disk(
+    const std::string& path, std::span<const struct stat> opened)
+{
+    struct stat st { };
+    if (::stat(path.c_str(), &st) < 0) {
+        return std::nullopt; // open_disk() says why.
+    }
+    for (size_t j = 0; j < opened.size(); ++j) {
+        if (same_disk(st, opened[j])) {
+            return j;
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -114,14 +141,27 @@ Result<OpenedDisk, DiskOpenError> open_disk(const DiskConfig& disk)
 Result<std::vector<OpenedDisk>, DiskOpenError> open_disks(std::span<const DiskConfig> disks)
 {
     std::vector<OpenedDisk> opened;
+    std::vector<struct stat> stats;
     opened.reserve(disks.size());
     for (size_t i = 0; i < disks.size(); ++i) {
+        if (auto j = earlier_same_disk(disks[i].path, stats)) {
+            return unexpected(DiskOpenError { fmt::format(
+                "disk[{}]: disk '{}': is disk[{}] ('{}') again; each image or device may back one "
+                "disk",
+                i, disks[i].path, *j, disks[*j].path) });
+        }
         auto disk = open_disk(disks[i]);
         if (!disk) {
             return unexpected(
                 DiskOpenError { fmt::format("disk[{}]: {}", i, disk.error().message) });
         }
         disk->serial = disk_serial(disks[i], i);
+        struct stat st { };
+        if (::fstat(disk->fd.get(), &st) < 0) {
+            return unexpected(DiskOpenError { fmt::format("disk[{}]: disk '{}': cannot stat it: {}",
+                i, disks[i].path, std::strerror(errno)) });
+        }
+        stats.push_back(st);
         opened.push_back(std::move(disk).value());
     }
     return opened;

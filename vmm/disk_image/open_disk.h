@@ -43,8 +43,9 @@ struct OpenedDisk {
 /// when read-only, so two VMs never write one image, nor one writes what another reads.
 Result<OpenedDisk, DiskOpenError> open_disk(const DiskConfig& disk);
 
-/// Every disk of a VM in LUN order, serials filled in (disk_serial()). Stops at the first
-/// failure, whose message begins "disk[N]: ".
+/// Every disk of a VM in LUN order, serials filled in (disk_serial()). Refuses a file or block
+/// device given twice (even by different paths). Stops at the first failure, whose message
+/// begins "disk[N]: ".
 Result<std::vector<OpenedDisk>, DiskOpenError> open_disks(std::span<const DiskConfig> disks);
 
 } // namespace vmm

@@ -141,3 +141,18 @@ TEST_CASE("open_disks: LUN order, default serials, and the failing disk named")
         == "disk[1]: disk '" + dir.file("nope.img")
             + "': cannot open it for reading: No such file or directory");
 }
+
+TEST_CASE("open_disks: one image behind two disks is named as such, not as a lock conflict")
+{
+    TempDir dir;
+    const std::string a = dir.write_file("a.img", std::string(512, 'x'));
+    const std::string b = dir.write_file("b.img", std::string(512, 'x'));
+    REQUIRE(::symlink(a.c_str(), dir.file("link.img").c_str()) == 0);
+    const DiskConfig disks[]
+        = { disk_at(a, true), disk_at(b), { dir.file("link.img"), true, "other", false } };
+    auto opened = open_disks(disks);
+    REQUIRE_FALSE(opened.has_value());
+    CHECK(opened.error().message
+        == "disk[2]: disk '" + dir.file("link.img") + "': is disk[0] ('" + a
+            + "') again; each image or device may back one disk");
+}

@@ -71,16 +71,13 @@ std::string kvm_problem(const std::string& self)
 std::optional<Refusal> check_disks(const RunRequest& request, const VmmLaunch& launch)
 {
     const auto& disks = request.config.disks;
-    for (size_t i = 0; i < disks.size(); ++i) {
-        auto opened = open_disk(disks[i]);
-        if (!opened) {
-            return Refusal { exit_usage, fmt::format("disk[{}]: {}", i, opened.error().message) };
-        }
-        if (!launch.jailed) {
-            continue;
-        }
+    auto opened = open_disks(disks); // All at once, as the VMM holds them; closed on return.
+    if (!opened) {
+        return Refusal { exit_usage, opened.error().message };
+    }
+    for (size_t i = 0; launch.jailed && i < disks.size(); ++i) {
         struct stat st { };
-        if (::fstat(opened->fd.get(), &st) < 0) {
+        if (::fstat(opened->at(i).fd.get(), &st) < 0) {
             return Refusal { exit_usage,
                 fmt::format(
                     "disk[{}] '{}': cannot stat it: {}", i, disks[i].path, std::strerror(errno)) };
