@@ -3,7 +3,7 @@
 // validate(). Every error (file, flags, validation) is printed before exiting with status 2.
 #include "vmm/cli/subcommand.h"
 
-#include "vmm/cli/disk_flag.h"
+#include "vmm/config/disk_flag.h"
 #include "vmm/config/memory_size.h"
 #include "vmm/config/parse_toml.h"
 #include "vmm/config/validate.h"

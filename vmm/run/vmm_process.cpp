@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/run/vmm_process.h"
 
-#include "vmm/cli/disk_flag.h"
+#include "vmm/config/disk_flag.h"
 
 #include <cerrno>
 #include <csignal>
@@ -60,7 +60,7 @@ std::vector<std::string> boot_args(const RunRequest& request, const std::string&
             disk.path = jail_disk_path(i);
         }
         // A defaulted serial stays so: the VMM derives the same one from the same index.
-        add(argv, "--disk", cli::format_disk_flag(disk));
+        add(argv, "--disk", format_disk_flag(disk));
     }
     if (!request.fencing.seccomp) {
         argv.emplace_back("--no-seccomp");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/cli/disk_flag.h"
+#include "vmm/config/disk_flag.h"
 
 #include "vmm/config/suggest.h"
 
@@ -8,7 +8,7 @@
 #include <array>
 #include <vector>
 
-namespace vmm::cli {
+namespace vmm {
 namespace {
 
 /// The words between unescaped commas, unescaped.
@@ -108,4 +108,4 @@ std::string format_disk_flag(const DiskConfig& disk)
     return text;
 }
 
-} // namespace vmm::cli
+} // namespace vmm

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "vmm/cli/disk_flag.h"
+#include "vmm/config/disk_flag.h"
 
 #include <doctest/doctest.h>
 
 using namespace vmm;
-using vmm::cli::format_disk_flag;
-using vmm::cli::parse_disk_flag;
 
 namespace {
 
