@@ -9,6 +9,7 @@
 #include "vmm/devices/interrupt_line.h"
 #include "vmm/devices/serial_8250.h"
 #include "vmm/devices/stop_sink.h"
+#include "vmm/disk_image/open_disk.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vm_fd.h"
 #include "vmm/sandbox/sandbox.h"
@@ -62,6 +63,10 @@ public:
         m_vmbus->add_device(*m_shutdown_device);
     }
     void set_vsock(std::unique_ptr<VsockService> vsock) { m_vsock = std::move(vsock); }
+    /// The [[disk]]s, opened and locked before KVM was touched; index = LUN. The storage device
+    /// reads and writes their fds (each OpenedDisk says its size, serial and read-only state).
+    void set_disks(std::vector<OpenedDisk> disks) { m_disks = std::move(disks); }
+    std::vector<OpenedDisk>& disks() { return m_disks; }
     /// How long a stop signal waits for the guest to shut down by itself; 0 stops at once.
     void set_shutdown_timeout(std::chrono::milliseconds timeout) { m_shutdown_timeout = timeout; }
     std::vector<std::unique_ptr<Vcpu>>& vcpus() { return m_vcpus; }
@@ -107,6 +112,8 @@ private:
     std::atomic<int> m_stop_reason { -1 };
     std::chrono::milliseconds m_shutdown_timeout { 0 };
     std::unique_ptr<Sandbox> m_sandbox; // Outlives the threads that wait at its gate.
+    // Outlive every device and thread that may still read or write them; the locks go with them.
+    std::vector<OpenedDisk> m_disks;
     std::unique_ptr<hyperv::SynicPorts> m_synic_ports;
     std::unique_ptr<vmbus::ic::ShutdownDevice>
         m_shutdown_device; // Outlives the host that offers it.
