@@ -250,6 +250,18 @@ void attach_vsock(Vm& vm, std::unique_ptr<VsockUnixListener> listener)
     vm.set_vsock(std::move(vsock));
 }
 
+/// The SCSI controller with every disk, when there are any.
+Result<void, BuildError> attach_disks(Vm& vm, std::vector<OpenedDisk> disks)
+{
+    if (disks.empty()) {
+        return {};
+    }
+    vm.set_scsi(
+        TRY(or_host_failure(ScsiController::attach(*vm.vmbus(), vm.memory(), std::move(disks)),
+            "attaching the disks")));
+    return {};
+}
+
 Result<void, BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
 {
     std::vector<VcpuFd> fds = TRY(create_vcpu_fds(vm, config, entry));
@@ -268,6 +280,10 @@ std::string default_cmdline(const VmConfig& config)
     std::string cmdline = "panic=-1 quiet";
     if (config.console.serial) {
         cmdline = "console=ttyS0 " + cmdline;
+    }
+    if (!config.disks.empty()) {
+        // The agent waits for this many SCSI disks before it runs a command.
+        cmdline += " partvm.disks=" + std::to_string(config.disks.size());
     }
     return cmdline;
 }
@@ -294,11 +310,11 @@ Result<std::unique_ptr<Vm>, BuildError> build_vm(const VmConfig& config, BootTim
     TRY(or_host_failure(vm_fd.mask_legacy_pic(), "masking the legacy PIC"));
     mark("kvm_vm_and_irqchip");
     auto vm = std::make_unique<Vm>(std::move(kvm), std::move(vm_fd), std::move(memory));
-    vm->set_disks(std::move(disks));
     TRY(map_guest_memory(*vm));
     TRY(attach_legacy_devices(*vm, config));
     TRY(create_vcpus(*vm, config, entry));
     attach_vsock(*vm, std::move(vsock_listener));
+    TRY(attach_disks(*vm, std::move(disks)));
     mark("vcpus_and_devices");
     return vm;
 }

@@ -9,11 +9,11 @@
 #include "vmm/devices/interrupt_line.h"
 #include "vmm/devices/serial_8250.h"
 #include "vmm/devices/stop_sink.h"
-#include "vmm/disk_image/open_disk.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vm_fd.h"
 #include "vmm/sandbox/sandbox.h"
 #include "vmm/vcpu/vcpu.h"
+#include "vmm/vm/scsi_controller.h"
 #include "vmm/vmbus_host/vmbus_host.h"
 #include "vmm/vsock/vsock_service.h"
 
@@ -63,10 +63,8 @@ public:
         m_vmbus->add_device(*m_shutdown_device);
     }
     void set_vsock(std::unique_ptr<VsockService> vsock) { m_vsock = std::move(vsock); }
-    /// The [[disk]]s, opened and locked before KVM was touched; index = LUN. The storage device
-    /// reads and writes their fds (each OpenedDisk says its size, serial and read-only state).
-    void set_disks(std::vector<OpenedDisk> disks) { m_disks = std::move(disks); }
-    std::vector<OpenedDisk>& disks() { return m_disks; }
+    /// The [[disk]]s on the VMBus (each disk's fd, and so its lock, lives in its backend).
+    void set_scsi(std::unique_ptr<ScsiController> scsi) { m_scsi = std::move(scsi); }
     /// How long a stop signal waits for the guest to shut down by itself; 0 stops at once.
     void set_shutdown_timeout(std::chrono::milliseconds timeout) { m_shutdown_timeout = timeout; }
     std::vector<std::unique_ptr<Vcpu>>& vcpus() { return m_vcpus; }
@@ -112,14 +110,14 @@ private:
     std::atomic<int> m_stop_reason { -1 };
     std::chrono::milliseconds m_shutdown_timeout { 0 };
     std::unique_ptr<Sandbox> m_sandbox; // Outlives the threads that wait at its gate.
-    // Outlive every device and thread that may still read or write them; the locks go with them.
-    std::vector<OpenedDisk> m_disks;
     std::unique_ptr<hyperv::SynicPorts> m_synic_ports;
     std::unique_ptr<vmbus::ic::ShutdownDevice>
         m_shutdown_device; // Outlives the host that offers it.
     std::unique_ptr<VmbusHost> m_vmbus; // The vCPUs call into it: destroyed after them.
     // Destroyed before the host whose loop and control plane it uses (its channels leave the bus).
     std::unique_ptr<VsockService> m_vsock;
+    // Likewise: off the bus before the host goes, its rings' I/O waited for.
+    std::unique_ptr<ScsiController> m_scsi;
     std::vector<std::unique_ptr<Vcpu>> m_vcpus; // Last: destroyed first.
 };
 
