@@ -122,6 +122,8 @@ private:
     void attribute(ConfigError& error, const ConfigSourceMap& sources) const;
     /// The --disk that made a "disk[N]..." key path, if a flag made that disk.
     const std::string* disk_flag_for(std::string_view key_path) const;
+    /// Locates an error about one of the file's [[disk]] tables when --image went before them.
+    bool locate_behind_image(ConfigError& error, const ConfigSourceMap& sources) const;
 
     std::array<KeyFlag, KeyCount> m_flags { {
         { "boot.kernel", "--kernel", nullptr },
@@ -426,6 +428,33 @@ const std::string* BootCommand::disk_flag_for(std::string_view key_path) const
     return &m_disks[index - m_file_disk_count];
 }
 
+/// --image is disk 0, so the file's [[disk]] number N is disk[N+1]: its line is found under the
+/// file's own numbering. The message keeps the disk's index as the guest sees it (its LUN).
+bool BootCommand::locate_behind_image(ConfigError& error, const ConfigSourceMap& sources) const
+{
+    constexpr std::string_view prefix = "disk[";
+    const std::string_view key = error.key_path;
+    size_t index = 0;
+    const char* digits = key.data() + prefix.size();
+    if (!key.starts_with(prefix)) {
+        return false;
+    }
+    auto [end, ec] = std::from_chars(digits, key.data() + key.size(), index);
+    if (ec != std::errc() || end == digits || index == 0 || index >= m_file_disk_count) {
+        return false;
+    }
+    ConfigError in_file = error;
+    // `end` is at the "]": the rest of the key path follows the new index as it is.
+    in_file.key_path = fmt::format("disk[{}{}", index - 1, std::string_view(end, key.end()));
+    if (!sources.locate(in_file)) {
+        return false;
+    }
+    error.file = in_file.file;
+    error.line = in_file.line;
+    error.column = in_file.column;
+    return true;
+}
+
 /// Points a validate() error at what the user typed: the flag if one set the key, else the
 /// key's line in the config file, else the file as a whole (the key is missing from it).
 void BootCommand::attribute(ConfigError& error, const ConfigSourceMap& sources) const
@@ -436,6 +465,9 @@ void BootCommand::attribute(ConfigError& error, const ConfigSourceMap& sources) 
     }
     if (const std::string* disk = disk_flag_for(error.key_path)) {
         error.key_path = fmt::format("--disk {}", *disk);
+        return;
+    }
+    if (image_given() && locate_behind_image(error, sources)) {
         return;
     }
     bool have_file = m_config_option->count() > 0;

@@ -344,3 +344,15 @@ TEST_CASE("cli: a bad --image is named as such; boot --root-disk needs a disk")
         == "partvm: --root-disk: the root filesystem is to be on the first disk, but the VM has "
            "no disks\n");
 }
+
+TEST_CASE("cli: with --image first, a [[disk]] error still points at the file's line")
+{
+    TempConfig file("[boot]\nkernel = \"k\"\ninitrd = \"r\"\n[[disk]]\npath = \"a.img\"\nserial = "
+                    "\"a b\\t\"\n");
+    Run result
+        = run({ "run", "--config", file.path.c_str(), "--image", "root.ext4", "--", "true" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err
+        == "partvm: " + file.path
+            + ":6:10: disk[1].serial: may hold only printable ASCII characters (space to '~')\n");
+}
