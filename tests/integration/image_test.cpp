@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 #include <filesystem>
+#include <fstream>
 
 using namespace partvm_test;
 
@@ -80,6 +81,22 @@ TEST_SUITE("kvm")
         INFO(result);
         CHECK(result.out == "1\n42\n");
         CHECK(result.exit_code == 0);
+    }
+
+    TEST_CASE("image: a root disk without a filesystem stops the VM; nothing runs on the initramfs")
+    {
+        TempDir dir("partvm-image");
+        const std::string blank = dir.file("blank.img");
+        std::ofstream(blank).close();
+        std::filesystem::resize_file(blank, 8 << 20); // zeros: no filesystem on it
+        std::filesystem::permissions(blank, std::filesystem::perms(0644));
+        auto result = run_process(run_command(
+            { "--disk", blank + ",ro", "--cmdline", "panic=-1 quiet partvm.disks=1 partvm.root=sda",
+                "--agent-timeout", "20" },
+            { "echo", "ran" }));
+        INFO(result);
+        CHECK(result.out.empty());
+        CHECK(result.exit_code == 125);
     }
 
     TEST_CASE("image: a missing image is refused before the VM, naming it")
