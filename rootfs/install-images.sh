@@ -6,7 +6,10 @@
 #   DIR/stock/bzImage, DIR/stock/initrd.img
 #                                 Debian's stock cloud kernel and the agent initramfs with its
 #                                 Hyper-V modules: `partvm run --kernel ... --rootfs ...`
-# stdout: KERNEL=, INITRD=, STOCK_KERNEL=, STOCK_INITRD= (the links).
+#   DIR/debian.ext4               Debian bookworm with python3 (rootfs/debian-image.sh), for
+#                                 `partvm run --image`. Its first build needs root and a Debian
+#                                 mirror; without root and not cached, it is left out (logged).
+# stdout: KERNEL=, INITRD=, STOCK_KERNEL=, STOCK_INITRD=, and IMAGE= if linked (the links).
 set -euo pipefail
 agent=${1:?usage: install-images.sh AGENT DIR} dir=${2:?usage: install-images.sh AGENT DIR}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +28,17 @@ ln -sfn "$LEAN_INITRD" "$dir/initrd.img"
 ln -sfn "$KERNEL" "$dir/stock/bzImage"
 ln -sfn "$INITRD" "$dir/stock/initrd.img"
 rm -f "$dir/bzImage" # The default kernel's link before it was partvm's own.
+IMAGE=''
+if import_outputs IMAGE < <("$here/debian-image.sh") && [ -n "$IMAGE" ]; then
+  ln -sfn "$IMAGE" "$dir/debian.ext4"
+elif [ "$(id -u)" -eq 0 ]; then
+  echo "install-images: building the Debian image failed" >&2
+  exit 1
+else
+  echo "install-images: no $dir/debian.ext4 (its first build needs root)" >&2
+fi
 echo "KERNEL=$dir/kernel"
 echo "INITRD=$dir/initrd.img"
 echo "STOCK_KERNEL=$dir/stock/bzImage"
 echo "STOCK_INITRD=$dir/stock/initrd.img"
+[ -z "$IMAGE" ] || echo "IMAGE=$dir/debian.ext4"

@@ -36,6 +36,25 @@ unsigned parse_disk_count(std::string_view text)
     return count;
 }
 
+/// A device name under /dev, not a path: nothing the kernel would not name a disk.
+std::string parse_root_name(std::string_view text)
+{
+    constexpr size_t max_name = 32;
+    const bool ok = !text.empty() && text.size() <= max_name
+        && std::all_of(text.begin(), text.end(),
+            [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+    return ok ? std::string(text) : std::string();
+}
+
+void add_missing(std::vector<std::string>& list, const std::vector<std::string>& extra)
+{
+    for (const auto& module : extra) {
+        if (std::find(list.begin(), list.end(), module) == list.end()) {
+            list.push_back(module);
+        }
+    }
+}
+
 } // namespace
 
 BootConfig parse_cmdline(std::string_view cmdline)
@@ -56,6 +75,8 @@ BootConfig parse_cmdline(std::string_view cmdline)
             config.modules = split_commas(word.substr(15));
         } else if (word.starts_with("partvm.disks=")) {
             config.disks = parse_disk_count(word.substr(13));
+        } else if (word.starts_with("partvm.root=")) {
+            config.root = parse_root_name(word.substr(12));
         } else if (word.starts_with("partvm.hostname=") && word.size() > 16) {
             config.hostname = std::string(word.substr(16, 64)); // HOST_NAME_MAX
         }
@@ -66,12 +87,11 @@ BootConfig parse_cmdline(std::string_view cmdline)
 std::vector<std::string> BootConfig::modules_to_load() const
 {
     std::vector<std::string> out = modules;
-    if (disks > 0) {
-        for (const auto& module : disk_modules) {
-            if (std::find(out.begin(), out.end(), module) == out.end()) {
-                out.push_back(module);
-            }
-        }
+    if (disks > 0 || !root.empty()) {
+        add_missing(out, disk_modules);
+    }
+    if (!root.empty()) {
+        add_missing(out, root_modules);
     }
     return out;
 }

@@ -40,3 +40,20 @@ TEST_CASE("partvm.disks=N adds the disk drivers once; a bad count means no disks
     CHECK(parse_cmdline("partvm.disks=").disks == 0);
     CHECK(parse_cmdline("quiet").modules_to_load() == default_modules);
 }
+
+TEST_CASE("partvm.root=NAME: a bare device name; it adds the disk and overlay drivers")
+{
+    auto config = parse_cmdline("partvm.disks=1 partvm.root=sda partvm.modules=hv_vmbus");
+    CHECK(config.root == "sda");
+    CHECK(config.modules_to_load()
+        == std::vector<std::string> { "hv_vmbus", "hv_storvsc", "sd_mod", "overlay" });
+    CHECK(parse_cmdline("partvm.root=sdb1").root == "sdb1");
+    CHECK(parse_cmdline("quiet").root.empty());
+    // Paths and odd names are not device names: the initramfs stays the root.
+    CHECK(parse_cmdline("partvm.root=/dev/sda").root.empty());
+    CHECK(parse_cmdline("partvm.root=../sda").root.empty());
+    CHECK(parse_cmdline("partvm.root=SDA").root.empty());
+    CHECK(parse_cmdline("partvm.root=").root.empty());
+    CHECK(parse_cmdline("partvm.root=" + std::string(33, 'a')).root.empty());
+    CHECK(parse_cmdline("partvm.root=sda partvm.root=vda").root == "vda");
+}

@@ -7,6 +7,8 @@
 //   partvm-agent [--cid C] [--port P]   connect to C:P (default 2:10000) and serve
 //   partvm-agent --fd N                 serve on the already-connected stream socket N
 #include "agent/init/boot_config.h"
+#include "agent/init/root_plan.h"
+#include "agent/init/switch_root.h"
 #include "agent/init/system.h"
 #include "agent/init/vsock.h"
 #include "agent/protocol/limits.h"
@@ -154,6 +156,14 @@ int main(int argc, char** argv)
         init::load_modules(config.modules_to_load());
         if (config.disks > 0) {
             (void)init::wait_for_disks(config.disks, disk_wait_ms);
+        }
+        // Commands must never run on the initramfs when the user asked for an image: without
+        // its root the VM stops here, and partvm run reports a guest that never connected.
+        if (!config.root.empty()
+            && !init::switch_to_disk_root(init::plan_root(config.root),
+                init::disk_fs_types(server::read_small_file("/proc/filesystems")))) {
+            AGENT_LOG("no root filesystem on /dev/%s; powering off", config.root.c_str());
+            finish(pid1, init::PowerAction::PowerOff, 1);
         }
     }
 

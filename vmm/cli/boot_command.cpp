@@ -103,14 +103,27 @@ private:
     void apply_run_defaults(VmConfig& config, std::vector<ConfigError>& errors) const;
     RunRequest run_request(VmConfig config, std::vector<ConfigError>& errors) const;
 
-    enum Key { Kernel, Initrd, Cmdline, Memory, Vcpus, ShutdownTimeout, Serial, Vsock, KeyCount };
+    enum Key {
+        Kernel,
+        Initrd,
+        Cmdline,
+        Memory,
+        Vcpus,
+        ShutdownTimeout,
+        Serial,
+        Vsock,
+        RootDisk,
+        KeyCount
+    };
 
     void apply_flags(VmConfig& config, std::vector<ConfigError>& errors) const;
-    /// Appends each --disk after the file's [[disk]] tables.
+    /// Appends each --disk after the file's [[disk]] tables; --image goes before them all.
     void apply_disk_flags(VmConfig& config, std::vector<ConfigError>& errors);
     void attribute(ConfigError& error, const ConfigSourceMap& sources) const;
     /// The --disk that made a "disk[N]..." key path, if a flag made that disk.
     const std::string* disk_flag_for(std::string_view key_path) const;
+    /// Locates an error about one of the file's [[disk]] tables when --image went before them.
+    bool locate_behind_image(ConfigError& error, const ConfigSourceMap& sources) const;
 
     std::array<KeyFlag, KeyCount> m_flags { {
         { "boot.kernel", "--kernel", nullptr },
@@ -121,6 +134,7 @@ private:
         { "machine.shutdown_timeout", "--shutdown-timeout", nullptr },
         { "console.serial", "--serial", nullptr },
         { "vsock.socket", "--vsock", nullptr },
+        { "boot.root_disk", "--root-disk", nullptr },
     } };
     CLI::Option* m_config_option { nullptr };
     std::string m_config_path;
@@ -132,6 +146,9 @@ private:
     std::string m_shutdown_timeout;
     std::string m_vsock;
     std::vector<std::string> m_disks; // Each --disk as given.
+    std::string m_image; // partvm run --image: disk 0, read-only, the root filesystem.
+    CLI::Option* m_image_option { nullptr };
+    bool image_given() const { return m_image_option && m_image_option->count() > 0; }
     size_t m_file_disk_count { 0 }; // disks[0..this) came from the file, the rest from --disk.
     CLI::Option* m_no_serial_option { nullptr };
     std::string m_log_level { "warn" };
@@ -260,6 +277,11 @@ CLI::App* BootCommand::add_to(CLI::App& app)
                                          "Root filesystem: an initramfs whose /init is "
                                          "partvm-agent (default: images/initrd.img)")
                                      ->type_name("FILE");
+        m_image_option
+            = boot->add_option("--image", m_image,
+                      "Root filesystem image (ext4): attached read-only as the first disk and "
+                      "made the guest's / under a throwaway overlay (docs/images.md)")
+                  ->type_name("FILE");
         add_run_flags(*boot);
     } else {
         m_flags[Initrd].option
@@ -308,6 +330,10 @@ CLI::App* BootCommand::add_to(CLI::App& app)
         ->check(CLI::IsMember({ "vcpu", "io", "control" }))
         ->group("");
     if (!m_run_mode) {
+        const std::string root_disk_help
+            = "The first disk holds the root filesystem: partvm.root=sda on the default command "
+              "line, for partvm-agent (docs/images.md)";
+        m_flags[RootDisk].option = boot->add_flag("--root-disk", root_disk_help);
         boot->add_option("--stats", m_stats_path,
                 "Write the time to the first KVM_RUN and KVM's exit counts (JSON) here at exit")
             ->type_name("FILE");
@@ -357,6 +383,9 @@ void BootCommand::apply_flags(VmConfig& config, std::vector<ConfigError>& errors
     if (m_flags[Vsock].given()) {
         config.vsock.socket = m_vsock;
     }
+    if (m_flags[RootDisk].given()) {
+        config.boot.root_disk = true;
+    }
     bool no_serial = m_no_serial_option->count() > 0;
     if (m_flags[Serial].given() && no_serial) {
         errors.push_back(flag_error("--no-serial", "contradicts --serial"));
@@ -367,6 +396,11 @@ void BootCommand::apply_flags(VmConfig& config, std::vector<ConfigError>& errors
 
 void BootCommand::apply_disk_flags(VmConfig& config, std::vector<ConfigError>& errors)
 {
+    if (image_given()) {
+        // Read-only whatever the image's permissions: runs must never change it.
+        config.disks.insert(config.disks.begin(), DiskConfig { m_image, true, "", false });
+        config.boot.root_disk = true;
+    }
     m_file_disk_count = config.disks.size();
     for (const std::string& text : m_disks) {
         auto disk = parse_disk_flag(text);
@@ -394,12 +428,46 @@ const std::string* BootCommand::disk_flag_for(std::string_view key_path) const
     return &m_disks[index - m_file_disk_count];
 }
 
+/// --image is disk 0, so the file's [[disk]] number N is disk[N+1]: its line is found under the
+/// file's own numbering. The message keeps the disk's index as the guest sees it (its LUN).
+bool BootCommand::locate_behind_image(ConfigError& error, const ConfigSourceMap& sources) const
+{
+    constexpr std::string_view prefix = "disk[";
+    const std::string_view key = error.key_path;
+    size_t index = 0;
+    const char* digits = key.data() + prefix.size();
+    if (!key.starts_with(prefix)) {
+        return false;
+    }
+    auto [end, ec] = std::from_chars(digits, key.data() + key.size(), index);
+    if (ec != std::errc() || end == digits || index == 0 || index >= m_file_disk_count) {
+        return false;
+    }
+    ConfigError in_file = error;
+    // `end` is at the "]": the rest of the key path follows the new index as it is.
+    in_file.key_path = fmt::format("disk[{}{}", index - 1, std::string_view(end, key.end()));
+    if (!sources.locate(in_file)) {
+        return false;
+    }
+    error.file = in_file.file;
+    error.line = in_file.line;
+    error.column = in_file.column;
+    return true;
+}
+
 /// Points a validate() error at what the user typed: the flag if one set the key, else the
 /// key's line in the config file, else the file as a whole (the key is missing from it).
 void BootCommand::attribute(ConfigError& error, const ConfigSourceMap& sources) const
 {
+    if (image_given() && error.key_path.starts_with("disk[0].")) {
+        error.key_path = fmt::format("--image {}", m_image);
+        return;
+    }
     if (const std::string* disk = disk_flag_for(error.key_path)) {
         error.key_path = fmt::format("--disk {}", *disk);
+        return;
+    }
+    if (image_given() && locate_behind_image(error, sources)) {
         return;
     }
     bool have_file = m_config_option->count() > 0;

@@ -312,3 +312,47 @@ TEST_CASE("cli: boot --help explains --disk and the comma")
     CHECK(result.out.find("--disk PATH[,ro][,serial=S][,direct]") != std::string::npos);
     CHECK(result.out.find("'\\,'") != std::string::npos);
 }
+
+TEST_CASE("cli: run --image is disk 0, read-only whatever it says, and the root; --disk follows")
+{
+    Run result = run({ "run", "--kernel", "k", "--rootfs", "r", "--image", "debian.ext4", "--disk",
+        "data.img", "--", "true" });
+    INFO(result.err);
+    const auto* request = std::get_if<RunRequest>(&result.outcome.action);
+    REQUIRE(request != nullptr);
+    const auto& disks = request->config.disks;
+    REQUIRE(disks.size() == 2);
+    CHECK(disks[0] == DiskConfig { "debian.ext4", true, "", false });
+    CHECK(disks[1] == DiskConfig { "data.img", false, "", false });
+    CHECK(request->config.boot.root_disk);
+    const Run plain = run({ "run", "--kernel", "k", "--rootfs", "r", "--", "true" });
+    REQUIRE(std::get_if<RunRequest>(&plain.outcome.action) != nullptr);
+    CHECK_FALSE(std::get_if<RunRequest>(&plain.outcome.action)->config.boot.root_disk);
+}
+
+TEST_CASE("cli: a bad --image is named as such; boot --root-disk needs a disk")
+{
+    Run empty = run({ "run", "--kernel", "k", "--rootfs", "r", "--image", "", "--", "true" });
+    CHECK(empty.outcome.exit_code() == exit_usage_error);
+    CHECK(empty.err == "partvm: --image : no path given\n");
+    CHECK(run({ "boot", "--kernel", "k", "--disk", "a.img", "--root-disk" })
+              .boot()
+              .config.boot.root_disk);
+    Run diskless = run({ "boot", "--kernel", "k", "--root-disk" });
+    CHECK(diskless.outcome.exit_code() == exit_usage_error);
+    CHECK(diskless.err
+        == "partvm: --root-disk: the root filesystem is to be on the first disk, but the VM has "
+           "no disks\n");
+}
+
+TEST_CASE("cli: with --image first, a [[disk]] error still points at the file's line")
+{
+    TempConfig file("[boot]\nkernel = \"k\"\ninitrd = \"r\"\n[[disk]]\npath = \"a.img\"\nserial = "
+                    "\"a b\\t\"\n");
+    Run result
+        = run({ "run", "--config", file.path.c_str(), "--image", "root.ext4", "--", "true" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err
+        == "partvm: " + file.path
+            + ":6:10: disk[1].serial: may hold only printable ASCII characters (space to '~')\n");
+}

@@ -70,6 +70,16 @@ void check_boot(const BootConfig& boot, Checker& checker)
     }
 }
 
+/// Whole-VM rules that span tables.
+void check_root_disk(const VmConfig& config, Checker& checker)
+{
+    if (config.boot.root_disk && config.disks.empty()) {
+        checker.fail("boot.root_disk",
+            "the root filesystem is to be on the first disk, but the VM "
+            "has no disks");
+    }
+}
+
 void check_vsock(const VsockConfig& vsock, Checker& checker)
 {
     if (has_nul(vsock.socket)) {
@@ -150,6 +160,7 @@ std::vector<ConfigError> validate(const VmConfig& config)
     check_boot(config.boot, checker);
     check_vsock(config.vsock, checker);
     check_disks(config.disks, checker);
+    check_root_disk(config, checker);
     return checker.take();
 }
 

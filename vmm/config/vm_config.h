@@ -49,6 +49,10 @@ struct BootConfig {
     /// True when the user gave a command line, even an empty one; false lets the builder use its
     /// default command line.
     bool cmdline_set { false };
+    /// The first disk holds the root filesystem: the default command line says partvm.root=sda
+    /// and the agent makes it / (docs/images.md). Set by `partvm run --image` and `partvm boot
+    /// --root-disk`; no TOML key (the image is a run-time choice, not the machine's).
+    bool root_disk { false };
 
     bool operator==(const BootConfig&) const = default;
 };

@@ -47,6 +47,9 @@ std::vector<std::string> boot_args(const RunRequest& request, const std::string&
     if (config.boot.cmdline_set) {
         add(argv, "--cmdline", config.boot.cmdline);
     }
+    if (config.boot.root_disk) {
+        argv.emplace_back("--root-disk");
+    }
     add(argv, "--memory", fmt::format("{}B", config.machine.memory_bytes)); // Exact.
     add(argv, "--vcpus", std::to_string(config.machine.vcpus));
     // The guest's state is thrown away: when run is done, the VM stops at once.

@@ -19,6 +19,7 @@ RunRequest sample_request()
     request.config.boot.initrd = "/images/initrd.img";
     request.config.boot.cmdline = "console=ttyS0 quiet";
     request.config.boot.cmdline_set = true;
+    request.config.boot.root_disk = true;
     request.config.machine.memory_bytes = 384ull << 20;
     request.config.machine.vcpus = 3;
     request.config.console.serial = true;
@@ -64,6 +65,7 @@ void check_same_vm(const BootRequest& boot, const RunRequest& request, const std
     CHECK(boot.config.boot.initrd == initrd);
     CHECK(boot.config.boot.cmdline == request.config.boot.cmdline);
     CHECK(boot.config.boot.cmdline_set);
+    CHECK(boot.config.boot.root_disk == request.config.boot.root_disk);
     CHECK(boot.config.machine.memory_bytes == request.config.machine.memory_bytes);
     CHECK(boot.config.machine.vcpus == request.config.machine.vcpus);
     CHECK(boot.config.console.serial == request.config.console.serial);
@@ -102,6 +104,7 @@ TEST_CASE("run: a default request (no cmdline, no serial, fenced) round-trips to
     CHECK(boot.config.machine.memory_bytes == request.config.machine.memory_bytes);
     CHECK(boot.config.machine.vcpus == request.config.machine.vcpus);
     CHECK(boot.config.disks.empty());
+    CHECK_FALSE(boot.config.boot.root_disk);
     // The one intended difference: run throws the guest away, so it never waits for a shutdown.
     CHECK(request.config.machine.shutdown_timeout_s != 0);
     CHECK(boot.config.machine.shutdown_timeout_s == 0);

@@ -285,6 +285,10 @@ std::string default_cmdline(const VmConfig& config)
         // The agent waits for this many SCSI disks before it runs a command.
         cmdline += " partvm.disks=" + std::to_string(config.disks.size());
     }
+    if (config.boot.root_disk && !config.disks.empty()) {
+        // Disk 0 is LUN 0, the first sd disk the guest names.
+        cmdline += " partvm.root=sda";
+    }
     return cmdline;
 }
 
