@@ -107,4 +107,28 @@ TEST_SUITE("kvm")
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("none.ext4") != std::string::npos);
     }
+
+    TEST_CASE("image: a disk formatted ext4 in one VM, files checksummed, verifies in the next")
+    {
+        TempDir dir("partvm-image");
+        const std::string scratch = dir.file("scratch.img");
+        std::ofstream(scratch).close();
+        std::filesystem::resize_file(scratch, 64 << 20);
+        std::filesystem::permissions(scratch, std::filesystem::perms(0666));
+
+        auto first = run_process(run_command({ "--image", debian_image(), "--disk", scratch },
+            { "sh", "-c",
+                "mkfs.ext4 -q /dev/sdb && mount /dev/sdb /mnt && cd /mnt"
+                " && for i in 1 2 3; do head -c 3000000 /dev/urandom > f$i; done"
+                " && sha256sum f1 f2 f3 > sums && cd / && umount /mnt && echo formatted" }));
+        INFO(first);
+        REQUIRE(first.out == "formatted\n");
+        REQUIRE(first.exit_code == 0);
+
+        auto second = run_process(run_command({ "--image", debian_image(), "--disk", scratch },
+            { "sh", "-c", "mount /dev/sdb /mnt && cd /mnt && sha256sum -c sums" }));
+        INFO(second);
+        CHECK(second.out == "f1: OK\nf2: OK\nf3: OK\n");
+        CHECK(second.exit_code == 0);
+    }
 }
