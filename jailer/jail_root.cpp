@@ -107,12 +107,23 @@ Result<void> bind(const std::string& root, const BindMount& mount)
         return JailError::from_errno("cannot bind-mount " + mount.host + " at " + target);
     }
     unsigned long flags = MS_NOSUID | MS_NODEV;
+    // A disk may be a block device node, which nodev would make unopenable. Judged on what was
+    // mounted, not on the host path, which could have changed since it was checked; character
+    // devices stay nodev.
+    struct stat mounted { };
+    const bool file = mount.kind == BindMount::Kind::File || mount.kind == BindMount::Kind::FileRw;
+    if (file && ::stat(target.c_str(), &mounted) == 0 && S_ISBLK(mounted.st_mode)) {
+        flags &= ~MS_NODEV;
+    }
     switch (mount.kind) {
     case BindMount::Kind::Exec:
         flags |= MS_RDONLY;
         break;
     case BindMount::Kind::File:
         flags |= MS_RDONLY | MS_NOEXEC;
+        break;
+    case BindMount::Kind::FileRw:
+        flags |= MS_NOEXEC;
         break;
     case BindMount::Kind::Dir:
         flags |= MS_NOEXEC;

@@ -14,6 +14,7 @@ struct BindMount {
     enum class Kind {
         Exec, ///< The VMM binary: read-only, executable.
         File, ///< --file: read-only, not executable.
+        FileRw, ///< --file-rw: read-write (a disk image or block device), not executable.
         Dir, ///< --dir: read-write (a socket directory), not executable.
     };
     std::string host; ///< Absolute host path.
@@ -32,7 +33,8 @@ struct JailLayout {
 /// Child only, in its own mount namespace: makes every mount private (nothing propagates back to
 /// the host), binds layout.root onto itself, mounts /dev (tmpfs, then read-only) with kvm,
 /// net/tun (0600, owned by uid:gid), null and urandom (0666), does the bind mounts (mount points
-/// created as needed), and finally remounts the jail root read-only, nosuid, nodev.
+/// created as needed; a bound block device keeps its device semantics, every other bind is
+/// nodev), and finally remounts the jail root read-only, nosuid, nodev.
 Result<void> build_jail_root(const JailLayout& layout);
 
 /// Child only: pivot_root into `root`, detach the old root, chdir("/").

@@ -85,6 +85,9 @@ ChildPlan make_plan(const Options& options, const std::string& root, int procs_f
     for (const MountSpec& spec : options.files) {
         plan.layout.binds.push_back({ spec.host, spec.jail, BindMount::Kind::File });
     }
+    for (const MountSpec& spec : options.rw_files) {
+        plan.layout.binds.push_back({ spec.host, spec.jail, BindMount::Kind::FileRw });
+    }
     for (const MountSpec& spec : options.dirs) {
         plan.layout.binds.push_back({ spec.host, spec.jail, BindMount::Kind::Dir });
     }

@@ -29,6 +29,7 @@ struct RawFlags {
     std::string chroot_base { default_chroot_base };
     std::string cgroup_parent { default_cgroup_parent };
     std::vector<std::string> files;
+    std::vector<std::string> rw_files;
     std::vector<std::string> dirs;
     std::vector<std::string> rlimits;
 };
@@ -53,6 +54,10 @@ void add_flags(CLI::App& app, RawFlags& raw)
     app.add_option("--cgroup-parent", raw.cgroup_parent, "Cgroup leaf = /sys/fs/cgroup/NAME/<ID>")
         ->capture_default_str();
     app.add_option("--file", raw.files, "HOST_PATH[:JAIL_PATH]: read-only bind mount of a file")
+        ->allow_extra_args(false);
+    app.add_option("--file-rw", raw.rw_files,
+           "HOST_PATH[:JAIL_PATH]: read-write bind mount of a file or block device (a disk the "
+           "VMM writes; it must be writable by --uid)")
         ->allow_extra_args(false);
     app.add_option("--dir", raw.dirs, "HOST_PATH[:JAIL_PATH]: read-write bind mount of a directory")
         ->allow_extra_args(false);
@@ -118,6 +123,9 @@ void parse_mounts(const RawFlags& raw, Options& options, std::vector<std::string
     for (const std::string& text : raw.files) {
         collect(parse_mount_spec("--file", text), options.files, errors);
     }
+    for (const std::string& text : raw.rw_files) {
+        collect(parse_mount_spec("--file-rw", text), options.rw_files, errors);
+    }
     for (const std::string& text : raw.dirs) {
         collect(parse_mount_spec("--dir", text), options.dirs, errors);
     }
@@ -128,6 +136,9 @@ void parse_mounts(const RawFlags& raw, Options& options, std::vector<std::string
         { "/" + options.exec_name, "--exec-file " + raw.exec_file } };
     for (size_t i = 0; i < options.files.size(); ++i) {
         places.push_back({ options.files[i].jail, "--file " + raw.files[i] });
+    }
+    for (size_t i = 0; i < options.rw_files.size(); ++i) {
+        places.push_back({ options.rw_files[i].jail, "--file-rw " + raw.rw_files[i] });
     }
     for (size_t i = 0; i < options.dirs.size(); ++i) {
         places.push_back({ options.dirs[i].jail, "--dir " + raw.dirs[i] });
@@ -298,6 +309,7 @@ std::vector<std::string> resolve_host_paths(Options& options)
         errors.push_back(message);
     }
     for (auto [option, specs, want_dir] : { std::tuple { "--file", &options.files, false },
+             std::tuple { "--file-rw", &options.rw_files, false },
              std::tuple { "--dir", &options.dirs, true } }) {
         for (MountSpec& spec : *specs) {
             auto path = absolute(option, spec.host, message);

@@ -30,6 +30,8 @@ struct Options {
     std::string chroot_base { default_chroot_base };
     std::string cgroup_parent { default_cgroup_parent };
     std::vector<MountSpec> files; ///< Read-only binds.
+    /// Read-write binds of files: disk images and block devices the VMM writes.
+    std::vector<MountSpec> rw_files;
     std::vector<MountSpec> dirs; ///< Read-write binds.
     std::vector<RlimitSetting> rlimits; ///< Defaults first, then --rlimit; one per resource.
     std::vector<std::string> args; ///< After "--": argv[1...] of the exec file.
@@ -52,8 +54,8 @@ std::variant<int, Options> parse_options(
     int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 /// Checks the host side of the paths and makes them absolute: the exec file is an executable
-/// regular file, each --file is not a directory, each --dir is one, --netns exists. Returns one
-/// message per problem (exit 2); empty when all is well.
+/// regular file, each --file and --file-rw is not a directory, each --dir is one, --netns exists.
+/// Returns one message per problem (exit 2); empty when all is well.
 std::vector<std::string> resolve_host_paths(Options& options);
 
 } // namespace jail

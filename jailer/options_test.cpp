@@ -224,3 +224,30 @@ TEST_CASE("host paths are resolved and checked against the file system")
     CHECK(errors[3] == "--dir " + dir + "/plain: not a directory");
     CHECK(errors[4] == "--netns " + dir + "/nons: No such file or directory");
 }
+
+TEST_CASE("--file-rw binds a writable file, checked like --file")
+{
+    Parsed parsed = parse(required({ "--file", "/k/vmlinux", "--file-rw", "/img/root.img:/disks/0",
+        "--file-rw", "/dev/sdb:/disks/1" }));
+    INFO(parsed.err);
+    const Options& options = parsed.options();
+    REQUIRE(options.rw_files.size() == 2);
+    CHECK(options.rw_files[0].host == "/img/root.img");
+    CHECK(options.rw_files[0].jail == "/disks/0");
+    CHECK(options.rw_files[1].jail == "/disks/1");
+    CHECK(options.files.size() == 1);
+    CHECK(one_error({ "--file-rw", "/img/a:/disks", "--file-rw", "/img/b:/disks/1" })
+        == "partvm-jailer: --file-rw /img/b:/disks/1: /disks/1 in the jail collides with /disks "
+           "(--file-rw /img/a:/disks)\n");
+
+    const partvm_test::TempDir scratch("jailer-options");
+    const std::string exec = scratch.write_file("vmm", "#!/bin/sh\n");
+    ::chmod(exec.c_str(), 0755);
+    const std::string image = scratch.write_file("a.img", "data");
+    Parsed checked = parse({ "--id", "a", "--exec-file", exec, "--uid", "1", "--gid", "1",
+        "--file-rw", image + ":/disks/0", "--file-rw", scratch.path() + ":/disks/1" });
+    Options checked_options = checked.options();
+    const auto errors = resolve_host_paths(checked_options);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0] == "--file-rw " + scratch.path() + ": is a directory (use --dir)");
+}

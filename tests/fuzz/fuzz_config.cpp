@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for user config (docs/conventions.md#tests-and-fuzz-targets): arbitrary
 // bytes through parse_toml_config(), validate() and parse_memory_size() must not crash, hang or
-// trip a sanitizer, and every failure must come with at least one located error.
+// trip a sanitizer, and every failure must come with at least one located error. The same bytes
+// as a --disk value must parse and format back to the same disk.
+#include "vmm/config/disk_flag.h"
 #include "vmm/config/memory_size.h"
 #include "vmm/config/parse_toml.h"
 #include "vmm/config/validate.h"
@@ -50,6 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     auto bytes = parse_memory_size(text);
     if (bytes) {
         require(bytes.value() != 0 && bytes.value() % memory_granule == 0);
+    }
+
+    // The same bytes as a --disk value: what parses must survive partvm run's re-spelling.
+    if (auto disk = parse_disk_flag(text)) {
+        require(!disk.value().path.empty());
+        auto again = parse_disk_flag(format_disk_flag(disk.value()));
+        require(again.has_value() && again.value() == disk.value());
     }
     return 0;
 }

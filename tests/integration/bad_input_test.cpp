@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <string>
+#include <sys/file.h>
+#include <unistd.h>
 
 using namespace partvm_test;
 
@@ -128,5 +131,58 @@ TEST_SUITE("input")
         CHECK(result.exit_code == 2);
         CHECK(result.err.find("vm.toml:1") != std::string::npos);
         CHECK(result.err.find("machin") != std::string::npos);
+    }
+
+    TEST_CASE("a missing disk image is named, with exit 2, before any KVM work")
+    {
+        // The disks open before /dev/kvm does, so this holds on hosts without KVM too.
+        auto result = run_process({ partvm_binary(), "boot", "--kernel", test_kernel(), "--disk",
+            "/nonexistent/disk.img,serial=x" });
+        CHECK(result.exit_code == 2);
+        CHECK(result.err
+            == "partvm: disk[0]: disk '/nonexistent/disk.img': cannot open it for writing: No such "
+               "file or directory\n");
+        check_one_error_line(result);
+    }
+
+    TEST_CASE("a disk image another process holds locked is refused")
+    {
+        TempDir dir;
+        const auto image = dir.write_file("disk.img", std::string(4096, '\0'));
+        const int held = ::open(image.c_str(), O_RDWR | O_CLOEXEC);
+        REQUIRE(held >= 0);
+        REQUIRE(::flock(held, LOCK_EX | LOCK_NB) == 0);
+        auto result = run_process(
+            { partvm_binary(), "boot", "--kernel", test_kernel(), "--disk", image + ",ro" });
+        ::close(held);
+        CHECK(result.exit_code == 2);
+        CHECK(result.err.find("disk[0]: disk '" + image + "': is locked") != std::string::npos);
+        check_one_error_line(result);
+    }
+
+    TEST_CASE("a bad --disk option and a [[disk]] without a path are each named")
+    {
+        auto flag = run_process(
+            { partvm_binary(), "boot", "--kernel", test_kernel(), "--disk", "a.img,rw" });
+        CHECK(flag.exit_code == 2);
+        CHECK(flag.err == "partvm: --disk a.img,rw: unknown option 'rw' (did you mean 'ro'?)\n");
+        TempDir dir;
+        const auto config = dir.write_file("vm.toml", "[[disk]]\nserial = \"a\"\n");
+        auto file = run_process(
+            { partvm_binary(), "boot", "--config", config, "--kernel", test_kernel() });
+        CHECK(file.exit_code == 2);
+        CHECK(file.err.find("vm.toml:1:1: disk[0].path: missing") != std::string::npos);
+        check_one_error_line(file);
+    }
+
+    TEST_CASE("partvm run refuses a missing disk before it starts anything")
+    {
+        const std::string initrd = env_or("PARTVM_TEST_INITRD");
+        REQUIRE_MESSAGE(
+            !initrd.empty(), "PARTVM_TEST_INITRD is not set: run tests/integration/run");
+        auto result = run_process({ partvm_binary(), "run", "--kernel", test_kernel(), "--rootfs",
+            initrd, "--disk", "/nonexistent/disk.img", "--", "true" });
+        CHECK(result.exit_code == 2);
+        CHECK(result.err.find("disk[0]: disk '/nonexistent/disk.img'") != std::string::npos);
     }
 }

@@ -227,6 +227,29 @@ TEST_SUITE("kvm")
         jail.check_removed();
     }
 
+    TEST_CASE("jailer: --file-rw binds a disk image writable, --file keeps it read-only")
+    {
+        TempDir host;
+        const std::string image = host.write_file("disk.img", std::string(512, '\0'));
+        // The jailer changes no owner or mode: the image must already let the jail's user in.
+        REQUIRE(::chown(image.c_str(), 1000, 1001) == 0);
+        REQUIRE(::chmod(image.c_str(), 0600) == 0);
+        JailUnderTest writable("jt-file-rw");
+        auto written = run_process(
+            writable.command({ "touch", "/disks/0" }, { "--file-rw", image + ":/disks/0" }), 60s);
+        INFO(written);
+        CHECK(written.exit_code == 0);
+        CHECK(facts(written.out)["touch"] == "ok");
+        writable.check_removed();
+        JailUnderTest read_only("jt-file-ro");
+        auto refused = run_process(
+            read_only.command({ "touch", "/disks/0" }, { "--file", image + ":/disks/0" }), 60s);
+        INFO(refused);
+        CHECK(facts(refused.out)["touch"] == "EROFS");
+        read_only.check_removed();
+        CHECK(fs::file_size(image) == 512); // The bind source is never touched by the cleanup.
+    }
+
     TEST_CASE(
         "jailer: the jail holds only its own files, /dev/kvm opens, no environment or fds leak")
     {

@@ -2,6 +2,7 @@
 // `partvm run -- CMD` end to end: the default kernel and agent initramfs (tests/integration/run
 // links them into BUILD/images), hv_sock, the agent, and the exit statuses users script against.
 #include "tests/integration/process.h"
+#include "tests/integration/run_support.h"
 #include "tests/integration/test_guest.h"
 #include "tests/support/temp_dir.h"
 
@@ -17,26 +18,6 @@
 #endif
 
 using namespace partvm_test;
-
-namespace {
-
-std::vector<std::string> run_command(
-    std::vector<std::string> flags, std::vector<std::string> command)
-{
-    std::vector<std::string> argv = { partvm_binary(), "run", "--memory", "256M" };
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.push_back("--");
-    argv.insert(argv.end(), command.begin(), command.end());
-    return argv;
-}
-
-/// Where tests/integration/run linked partvm run's default guest (and stock/, Debian's kernel).
-std::string images_dir()
-{
-    return std::filesystem::path(partvm_binary()).parent_path() / "images";
-}
-
-} // namespace
 
 TEST_SUITE("kvm")
 {

@@ -3,6 +3,7 @@
 // validate(). Every error (file, flags, validation) is printed before exiting with status 2.
 #include "vmm/cli/subcommand.h"
 
+#include "vmm/config/disk_flag.h"
 #include "vmm/config/memory_size.h"
 #include "vmm/config/parse_toml.h"
 #include "vmm/config/validate.h"
@@ -105,7 +106,11 @@ private:
     enum Key { Kernel, Initrd, Cmdline, Memory, Vcpus, ShutdownTimeout, Serial, Vsock, KeyCount };
 
     void apply_flags(VmConfig& config, std::vector<ConfigError>& errors) const;
+    /// Appends each --disk after the file's [[disk]] tables.
+    void apply_disk_flags(VmConfig& config, std::vector<ConfigError>& errors);
     void attribute(ConfigError& error, const ConfigSourceMap& sources) const;
+    /// The --disk that made a "disk[N]..." key path, if a flag made that disk.
+    const std::string* disk_flag_for(std::string_view key_path) const;
 
     std::array<KeyFlag, KeyCount> m_flags { {
         { "boot.kernel", "--kernel", nullptr },
@@ -126,6 +131,8 @@ private:
     std::string m_vcpus; // Parsed here, not by CLI11, for messages that match the TOML ones.
     std::string m_shutdown_timeout;
     std::string m_vsock;
+    std::vector<std::string> m_disks; // Each --disk as given.
+    size_t m_file_disk_count { 0 }; // disks[0..this) came from the file, the rest from --disk.
     CLI::Option* m_no_serial_option { nullptr };
     std::string m_log_level { "warn" };
     bool m_no_seccomp { false };
@@ -282,6 +289,13 @@ CLI::App* BootCommand::add_to(CLI::App& app)
                   "Unix socket for AF_VSOCK: host programs connect and send \"CONNECT <port>\\n\"; "
                   "guest connects to port P go to PATH_P")
               ->type_name("PATH");
+    boot->add_option("--disk", m_disks,
+            "A disk image or block device for the guest, as the next SCSI LUN after the config "
+            "file's [[disk]] tables (repeatable). ro: read-only; serial=S: the disk's serial "
+            "(default partvm-disk-<index>); direct: O_DIRECT. Write a ',' or '\\' in PATH or S "
+            "as '\\,' or '\\\\' (docs/disks.md)")
+        ->type_name("PATH[,ro][,serial=S][,direct]")
+        ->allow_extra_args(false);
     boot->add_option("--log-level", m_log_level,
             "Log verbosity: error, warn (default), info, debug, or trace (adds the VMBus "
             "conversation)")
@@ -351,10 +365,43 @@ void BootCommand::apply_flags(VmConfig& config, std::vector<ConfigError>& errors
     }
 }
 
+void BootCommand::apply_disk_flags(VmConfig& config, std::vector<ConfigError>& errors)
+{
+    m_file_disk_count = config.disks.size();
+    for (const std::string& text : m_disks) {
+        auto disk = parse_disk_flag(text);
+        if (disk) {
+            config.disks.push_back(std::move(disk).value());
+        } else {
+            errors.push_back(flag_error(fmt::format("--disk {}", text), disk.error()));
+        }
+    }
+}
+
+const std::string* BootCommand::disk_flag_for(std::string_view key_path) const
+{
+    size_t index = 0;
+    constexpr std::string_view prefix = "disk[";
+    if (!key_path.starts_with(prefix)) {
+        return nullptr;
+    }
+    const char* digits = key_path.data() + prefix.size();
+    auto [end, ec] = std::from_chars(digits, key_path.data() + key_path.size(), index);
+    if (ec != std::errc() || end == digits || index < m_file_disk_count
+        || index - m_file_disk_count >= m_disks.size()) {
+        return nullptr;
+    }
+    return &m_disks[index - m_file_disk_count];
+}
+
 /// Points a validate() error at what the user typed: the flag if one set the key, else the
 /// key's line in the config file, else the file as a whole (the key is missing from it).
 void BootCommand::attribute(ConfigError& error, const ConfigSourceMap& sources) const
 {
+    if (const std::string* disk = disk_flag_for(error.key_path)) {
+        error.key_path = fmt::format("--disk {}", *disk);
+        return;
+    }
     bool have_file = m_config_option->count() > 0;
     for (const KeyFlag& flag : m_flags) {
         if (flag.key_path == error.key_path && (flag.given() || !have_file)) {
@@ -383,6 +430,7 @@ CliOutcome BootCommand::finish(std::ostream& err)
         }
     }
     apply_flags(config, errors);
+    apply_disk_flags(config, errors);
     if (m_run_mode) {
         apply_run_defaults(config, errors);
     }

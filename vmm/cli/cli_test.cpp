@@ -263,3 +263,52 @@ TEST_CASE("cli: check takes --json and nothing else")
     Run stray = run({ "check", "--kernel", "x" });
     CHECK(stray.outcome.exit_code() == 2);
 }
+
+TEST_CASE("cli: each --disk follows the config file's [[disk]] tables")
+{
+    TempConfig file("[boot]\nkernel = \"k\"\n[[disk]]\npath = \"root.img\"\n");
+    Run result = run({ "boot", "--config", file.path.c_str(), "--disk", "/dev/sdb,ro,serial=b",
+        "--disk", "c.img,direct" });
+    INFO(result.err);
+    const auto& disks = result.boot().config.disks;
+    REQUIRE(disks.size() == 3);
+    CHECK(disks[0] == DiskConfig { file.dir.file("root.img"), false, "", false });
+    CHECK(disks[1] == DiskConfig { "/dev/sdb", true, "b", false });
+    CHECK(disks[2] == DiskConfig { "c.img", false, "", true });
+}
+
+TEST_CASE("cli: --disk errors name the flag and its value, all at once")
+{
+    Run result = run({ "boot", "--kernel", "k", "--disk", "a.img,rw", "--disk", ",ro", "--disk",
+        "b.img,serial=" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err
+        == "partvm: --disk a.img,rw: unknown option 'rw' (did you mean 'ro'?)\n"
+           "partvm: --disk ,ro: no path before the options (PATH[,ro][,serial=S][,direct])\n"
+           "partvm: --disk b.img,serial=: serial= needs a value (serial=S)\n");
+}
+
+TEST_CASE("cli: validation of a --disk names the flag; of a [[disk]], its line")
+{
+    TempConfig file("[boot]\nkernel = \"k\"\n[[disk]]\npath = \"a.img\"\nserial = \"x\"\n");
+    Run result = run({ "boot", "--config", file.path.c_str(), "--disk", "b.img,serial=x", "--disk",
+        "c.img,serial=\x01" });
+    CHECK(result.outcome.exit_code() == exit_usage_error);
+    CHECK(result.err
+        == "partvm: --disk b.img,serial=x: 'x' is the serial of disk[0] too; serials must be "
+           "unique\n"
+           "partvm: --disk c.img,serial=\x01: may hold only printable ASCII characters (space to "
+           "'~')\n");
+    TempConfig bad("[boot]\nkernel = \"k\"\n[[disk]]\npath = \"a.img\"\nserial = \"a b\\t\"\n");
+    Run located = run({ "boot", "--config", bad.path.c_str() });
+    CHECK(located.err
+        == "partvm: " + bad.path
+            + ":5:10: disk[0].serial: may hold only printable ASCII characters (space to '~')\n");
+}
+
+TEST_CASE("cli: boot --help explains --disk and the comma")
+{
+    Run result = run({ "boot", "--help" });
+    CHECK(result.out.find("--disk PATH[,ro][,serial=S][,direct]") != std::string::npos);
+    CHECK(result.out.find("'\\,'") != std::string::npos);
+}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The TOML schema of parse_toml.h, spelled out one table at a time, plus reading the file.
 // Each parse_* function reads every key its table may hold and then reports the ones it did not
-// know; a new table ([[net]], [[block]]) is one more function and one more line in parse_root().
+// know; a new table ([[net]]) is one more function and one more line in parse_root().
 #include "vmm/config/parse_toml.h"
 
 #include "base/unique_fd.h"
@@ -117,6 +117,30 @@ void parse_vsock(TableReader& table, VsockConfig& vsock, const std::filesystem::
     table.report_unknown_keys();
 }
 
+/// One [[disk]]; a table without a path is reported here, where its line is known.
+DiskConfig parse_disk(TableReader& table, const std::filesystem::path& base_dir)
+{
+    DiskConfig disk;
+    if (const toml::node* path = table.read_node("path"); !path) {
+        table.missing_key("path", "missing: each [[disk]] needs the path of its image or device");
+    } else if (!path->is_string()) {
+        table.type_error("path", *path, "a string");
+    } else {
+        disk.path = resolve_path(base_dir, path->as_string()->get());
+    }
+    if (auto read_only = table.read_bool("read_only")) {
+        disk.read_only = *read_only;
+    }
+    if (auto serial = table.read_string("serial")) {
+        disk.serial = std::move(*serial);
+    }
+    if (auto direct = table.read_bool("direct")) {
+        disk.direct = *direct;
+    }
+    table.report_unknown_keys();
+    return disk;
+}
+
 VmConfig parse_root(TableReader& root, const std::filesystem::path& base_dir)
 {
     VmConfig config;
@@ -131,6 +155,9 @@ VmConfig parse_root(TableReader& root, const std::filesystem::path& base_dir)
     }
     if (auto vsock = root.read_table("vsock")) {
         parse_vsock(*vsock, config.vsock, base_dir);
+    }
+    for (TableReader& disk : root.read_table_array("disk", "[[disk]]")) {
+        config.disks.push_back(parse_disk(disk, base_dir));
     }
     root.report_unknown_keys();
     return config;

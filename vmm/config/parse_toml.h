@@ -10,6 +10,13 @@
 //   cmdline = "console=ttyS0"
 //   [console]
 //   serial = false
+//   [vsock]
+//   socket = "vm.sock"
+//   [[disk]]             # repeatable: LUN 0, 1, ... in file order (docs/disks.md)
+//   path = "root.img"    # required; relative to the TOML file's directory
+//   read_only = false
+//   serial = "data"      # default "partvm-disk-<index>"
+//   direct = false       # O_DIRECT
 //
 // Every problem in a file is reported at once, each with file, line, column and key path.
 #pragma once
@@ -42,9 +49,10 @@ struct ConfigSourceMap {
 };
 
 /// Parses TOML text. file_name names the text in errors and is the base for relative paths in
-/// [boot] (an empty or bare file name leaves them relative to the working directory). Returns
-/// every syntax, unknown-key, type and value error, sorted by position. Range checks that need
-/// no source text live in validate(). If sources is not null, it receives the key positions.
+/// [boot], [vsock] and [[disk]] (an empty or bare file name leaves them relative to the working
+/// directory). Returns every syntax, unknown-key, type and value error, sorted by position. Range
+/// checks that need no source text live in validate(). If sources is not null, it receives the key
+/// positions.
 Result<VmConfig, std::vector<ConfigError>> parse_toml_config(
     std::string_view text, std::string_view file_name, ConfigSourceMap* sources = nullptr);
 

@@ -191,7 +191,7 @@ TEST_CASE("toml config: a stray non-ASCII character is a parse error, not undefi
         == "vm.toml:1:19: Error while parsing decimal integer: expected digit, saw '\u00bc'\n");
     CHECK(errors_of("\xcc\xaa").find("vm.toml:1:1: ") == 0);
     CHECK(errors_of("s = \"\"\"\\\n\u00a7\"\"\"\n")
-        == "vm.toml:1:1: s: unknown key (expected one of: machine, boot, console, vsock)\n");
+        == "vm.toml:1:1: s: unknown key (expected one of: machine, boot, console, vsock, disk)\n");
 }
 
 TEST_CASE("toml config: a duplicate key is a syntax error")
@@ -271,4 +271,70 @@ TEST_CASE("toml config: vsock.socket is a path relative to the file")
         == "vm.toml:2:1: vsock.path: unknown key (expected one of: socket)\n");
     CHECK(errors_of("[vsock]\nsocket = 3\n")
         == "vm.toml:2:10: vsock.socket: expected a string, got integer\n");
+}
+
+TEST_CASE("toml config: [[disk]] tables become disks in file order, paths relative to the file")
+{
+    auto config = parse_toml_config(R"([[disk]]
+path = "root.img"
+[[disk]]
+path = "/dev/sdb"
+read_only = true
+serial = "data-1"
+direct = true
+)",
+        "/vms/a/vm.toml");
+    REQUIRE(config);
+    const auto& disks = config.value().disks;
+    REQUIRE(disks.size() == 2);
+    CHECK(disks[0] == DiskConfig { "/vms/a/root.img", false, "", false });
+    CHECK(disks[1] == DiskConfig { "/dev/sdb", true, "data-1", true });
+}
+
+TEST_CASE("toml config: a [[disk]] needs a path and knows its keys")
+{
+    CHECK(errors_of("[[disk]]\nread_only = true\n")
+        == "vm.toml:1:1: disk[0].path: missing: each [[disk]] needs the path of its image or "
+           "device\n");
+    CHECK(errors_of("[[disk]]\npath = \"a\"\n[[disk]]\npath = \"b\"\nreadonly = true\n")
+        == "vm.toml:5:1: disk[1].readonly: unknown key (did you mean 'read_only'?)\n");
+    CHECK(errors_of("[[disk]]\npath = \"a\"\nsize = 3\n")
+        == "vm.toml:3:1: disk[0].size: unknown key (expected one of: path, read_only, serial, "
+           "direct)\n");
+    CHECK(errors_of("[[disk]]\npath = 1\ndirect = \"yes\"\n")
+        == "vm.toml:2:8: disk[0].path: expected a string, got integer\n"
+           "vm.toml:3:10: disk[0].direct: expected a boolean (true or false), got string\n");
+}
+
+TEST_CASE("toml config: disk must be an array of tables")
+{
+    CHECK(errors_of("[disk]\npath = \"a\"\n")
+        == "vm.toml:1:1: disk: expected an array of tables ([[disk]] headers), got table\n");
+    CHECK(errors_of("disk = [\"a\"]\n")
+        == "vm.toml:1:9: disk[0]: expected a table ([[disk]] header), got string\n");
+    CHECK(errors_of("[[disks]]\npath = \"a\"\n")
+        == "vm.toml:1:3: disks: unknown key (did you mean 'disk'?)\n");
+}
+
+TEST_CASE("toml config: the source map knows each disk's keys")
+{
+    ConfigSourceMap sources;
+    REQUIRE(parse_toml_config(
+        "[[disk]]\npath = \"a\"\n[[disk]]\npath = \"b\"\nserial = \"x\"\n", "vm.toml", &sources));
+    ConfigError error { "", 0, 0, "disk[1].serial", "is used by disk[0] too" };
+    CHECK(sources.locate(error));
+    CHECK(error.line == 5);
+}
+
+TEST_CASE("toml config: every disk error has a line, even for tables the parser made up")
+{
+    for (const char* text : { "[disk.x]\na = 1\n", "disk.path = \"a\"\n", "disk = [{}]\n",
+             "[[disk.x]]\n", "disk = [[]]\n" }) {
+        auto result = parse_toml_config(text, "vm.toml");
+        REQUIRE_FALSE(result.has_value());
+        for (const ConfigError& error : result.error()) {
+            INFO(text << " -> " << error.to_string());
+            CHECK(error.line != 0);
+        }
+    }
 }

@@ -133,6 +133,34 @@ std::optional<TableReader> TableReader::read_table(std::string_view key)
     return std::nullopt;
 }
 
+std::vector<TableReader> TableReader::read_table_array(
+    std::string_view key, std::string_view header)
+{
+    std::vector<TableReader> tables;
+    const toml::node* node = lookup(key);
+    if (!node) {
+        return tables;
+    }
+    const auto* array = node->as_array();
+    if (!array) {
+        type_error(key, *node, fmt::format("an array of tables ({} headers)", header));
+        return tables;
+    }
+    for (size_t i = 0; i < array->size(); ++i) {
+        const toml::node& element = *array->get(i);
+        const std::string element_path = fmt::format("{}[{}]", key_path(key), i);
+        if (const auto* table = element.as_table()) {
+            m_diagnostics->record(element_path, element.source());
+            tables.emplace_back(*table, element_path, *m_diagnostics);
+        } else {
+            m_diagnostics->error(element.source(), element_path,
+                fmt::format(
+                    "expected a table ({} header), got {}", header, type_name(element.type())));
+        }
+    }
+    return tables;
+}
+
 void TableReader::type_error(
     std::string_view key, const toml::node& value, std::string_view expected)
 {
@@ -142,6 +170,11 @@ void TableReader::type_error(
 void TableReader::value_error(std::string_view key, const toml::node& value, std::string message)
 {
     m_diagnostics->error(value.source(), key_path(key), std::move(message));
+}
+
+void TableReader::missing_key(std::string_view key, std::string message)
+{
+    m_diagnostics->error(m_table->source(), key_path(key), std::move(message));
 }
 
 void TableReader::report_unknown_keys()

@@ -39,7 +39,7 @@ private:
 /// them for every key of the schema (present or not), then report_unknown_keys() once.
 class TableReader {
 public:
-    /// path is the table's key path ("machine", later "net[1]"); empty for the root table.
+    /// path is the table's key path ("machine", "disk[1]"); empty for the root table.
     TableReader(const toml::table& table, std::string path, Diagnostics& diagnostics);
 
     /// Each returns nullopt if the key is absent or holds the wrong type (which is reported).
@@ -47,6 +47,9 @@ public:
     std::optional<int64_t> read_integer(std::string_view key);
     std::optional<bool> read_bool(std::string_view key);
     std::optional<TableReader> read_table(std::string_view key);
+    /// An array of tables ([[disk]]): one reader per element, with the path "disk[0]", "disk[1]"
+    /// (0-based). Anything else under the key is a type error naming `header` ("[[disk]]").
+    std::vector<TableReader> read_table_array(std::string_view key, std::string_view header);
     /// For keys that accept several types: the raw node, or null if absent. The caller reports
     /// type errors with type_error().
     const toml::node* read_node(std::string_view key);
@@ -55,6 +58,8 @@ public:
     void type_error(std::string_view key, const toml::node& value, std::string_view expected);
     /// An error about a value of the right type ("machine.memory: invalid memory size ...").
     void value_error(std::string_view key, const toml::node& value, std::string message);
+    /// A required key the table lacks, reported at the table itself ("disk[0].path: missing ...").
+    void missing_key(std::string_view key, std::string message);
     /// Reports each key of the table no read_* call asked for, suggesting the closest known key.
     void report_unknown_keys();
 

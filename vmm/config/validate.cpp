@@ -81,6 +81,66 @@ void check_vsock(const VsockConfig& vsock, Checker& checker)
     }
 }
 
+std::string disk_key(size_t index, std::string_view key)
+{
+    return fmt::format("disk[{}].{}", index, key);
+}
+
+/// Printable ASCII (0x20-0x7e): what SCSI INQUIRY data may carry.
+bool printable_ascii(std::string_view text)
+{
+    for (char c : text) {
+        if (c < 0x20 || c > 0x7e) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void check_serial(const DiskConfig& disk, size_t index, Checker& checker)
+{
+    if (disk.serial.empty()) {
+        return; // disk_serial() supplies the default, which is valid.
+    }
+    if (disk.serial.size() > max_disk_serial_size) {
+        checker.fail(disk_key(index, "serial"),
+            fmt::format("'{}' is {} bytes long; a serial may have at most {}", disk.serial,
+                disk.serial.size(), max_disk_serial_size));
+    } else if (!printable_ascii(disk.serial)) {
+        // Not quoted: the bytes themselves are the problem.
+        checker.fail(
+            disk_key(index, "serial"), "may hold only printable ASCII characters (space to '~')");
+    }
+}
+
+/// Each disk's path and serial, then the count and unique serials: the guest tells disks apart by
+/// serial (it is the disk's wwid), so two alike would look like two paths to one disk.
+void check_disks(const std::vector<DiskConfig>& disks, Checker& checker)
+{
+    if (disks.size() > max_disks) {
+        checker.fail(disk_key(max_disks, "path"),
+            fmt::format("{} disks given; a VM may have at most {} (LUNs 0 to {})", disks.size(),
+                max_disks, max_disks - 1));
+    }
+    for (size_t i = 0; i < disks.size(); ++i) {
+        const DiskConfig& disk = disks[i];
+        if (disk.path.empty()) {
+            checker.fail(disk_key(i, "path"), "no path given");
+        } else if (has_nul(disk.path)) {
+            checker.fail(disk_key(i, "path"), "the path contains a NUL byte");
+        }
+        check_serial(disk, i, checker);
+        for (size_t j = 0; j < i; ++j) {
+            if (disk_serial(disk, i) == disk_serial(disks[j], j)) {
+                checker.fail(disk_key(i, "serial"),
+                    fmt::format("'{}' is the serial of disk[{}] too; serials must be unique",
+                        disk_serial(disk, i), j));
+                break;
+            }
+        }
+    }
+}
+
 } // namespace
 
 std::vector<ConfigError> validate(const VmConfig& config)
@@ -89,6 +149,7 @@ std::vector<ConfigError> validate(const VmConfig& config)
     check_machine(config.machine, checker);
     check_boot(config.boot, checker);
     check_vsock(config.vsock, checker);
+    check_disks(config.disks, checker);
     return checker.take();
 }
 

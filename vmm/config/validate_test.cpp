@@ -109,3 +109,62 @@ TEST_CASE("validate keeps the vsock socket path short enough for PATH_<port>")
     config.vsock.socket = std::string("a\0b", 3);
     CHECK(validate(config).at(0).to_string() == "vsock.socket: the path contains a NUL byte");
 }
+
+TEST_CASE("validate accepts disks with default and given serials")
+{
+    VmConfig config = valid_config();
+    config.disks = { { "root.img", false, "", false }, { "/dev/sdb", true, "data", true } };
+    CHECK(validate(config).empty());
+    CHECK(disk_serial(config.disks[0], 0) == "partvm-disk-0");
+    CHECK(disk_serial(config.disks[1], 1) == "data");
+}
+
+TEST_CASE("validate allows 64 disks, not 65")
+{
+    VmConfig config = valid_config();
+    config.disks.resize(max_disks, DiskConfig { "a.img", false, "", false });
+    CHECK(validate(config).empty());
+    config.disks.push_back(DiskConfig { "a.img", false, "", false });
+    auto errors = validate(config);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].to_string()
+        == "disk[64].path: 65 disks given; a VM may have at most 64 (LUNs 0 to 63)");
+}
+
+TEST_CASE("validate checks each disk's path and serial, naming the disk and the value")
+{
+    VmConfig config = valid_config();
+    config.disks = {
+        { "", false, "", false },
+        { std::string("a\0b", 3), false, "", false },
+        { "c.img", false, std::string(33, 's'), false },
+        { "d.img", false, "tab\there", false },
+        { "e.img", false, std::string(32, '~'), false },
+    };
+    auto errors = validate(config);
+    REQUIRE(errors.size() == 4);
+    CHECK(errors[0].to_string() == "disk[0].path: no path given");
+    CHECK(errors[1].to_string() == "disk[1].path: the path contains a NUL byte");
+    CHECK(errors[2].to_string()
+        == "disk[2].serial: '" + std::string(33, 's')
+            + "' is 33 bytes long; a serial may have at most 32");
+    CHECK(errors[3].to_string()
+        == "disk[3].serial: may hold only printable ASCII characters (space to '~')");
+}
+
+TEST_CASE("validate wants unique serials, defaults included")
+{
+    VmConfig config = valid_config();
+    config.disks = {
+        { "a.img", false, "same", false },
+        { "b.img", false, "same", false },
+        { "c.img", false, "partvm-disk-3", false },
+        { "d.img", false, "", false },
+    };
+    auto errors = validate(config);
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].to_string()
+        == "disk[1].serial: 'same' is the serial of disk[0] too; serials must be unique");
+    CHECK(errors[1].to_string()
+        == "disk[3].serial: 'partvm-disk-3' is the serial of disk[2] too; serials must be unique");
+}

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Formatting of ConfigError for the one line per problem that the CLI prints.
+// Formatting of ConfigError for the one line per problem that the CLI prints; default serials.
 #include "vmm/config/vm_config.h"
 
 #include <fmt/core.h>
 
 namespace vmm {
+
+std::string disk_serial(const DiskConfig& disk, size_t index)
+{
+    return disk.serial.empty() ? fmt::format("partvm-disk-{}", index) : disk.serial;
+}
 
 std::string ConfigError::to_string() const
 {

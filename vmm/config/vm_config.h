@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The user's description of one VM: plain structs mirroring the TOML tables
-// (docs/conventions.md#config-flow; [machine], [boot], [console]; later [[net]] and [[block]] as
-// vectors), and the error type every config step reports. Only vmm/builder, vmm/main and vmm/cli
-// read VmConfig; devices get their own small structs.
+// (docs/conventions.md#config-flow; [machine], [boot], [console], [vsock], and [[disk]] as a
+// vector; later [[net]] too), and the error type every config step reports. Only vmm/builder,
+// vmm/main and vmm/cli read VmConfig; devices get their own small structs.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +22,11 @@ inline constexpr uint64_t memory_granule = 4096;
 /// The hybrid vsock socket's path, and PATH_<port> beside it, must fit a sockaddr_un (108 bytes
 /// with the NUL; "_" and up to 10 port digits).
 inline constexpr size_t max_vsock_socket_path = 108 - 1 - 11;
+/// The guest sees the disks as LUNs 0..N-1 of one SCSI target (docs/disks.md).
+inline constexpr size_t max_disks = 64;
+/// A disk's serial is its SCSI identity (VPD pages 0x80 and 0x83); the device serves at most this
+/// many bytes. vmbus::scsi::max_serial_size is the same limit; the builder static_asserts that.
+inline constexpr size_t max_disk_serial_size = 32;
 
 /// [machine]: guest RAM and vCPUs.
 struct MachineConfig {
@@ -64,13 +69,31 @@ struct VsockConfig {
     bool operator==(const VsockConfig&) const = default;
 };
 
-/// One VM. New sections become new members: `std::vector<NetConfig> net;` for [[net]] and
-/// `std::vector<BlockConfig> block;` for [[block]], with key paths `net[1].mac` in errors.
+/// One [[disk]] (or --disk): a disk image or block device served to the guest as a SCSI disk.
+/// Not vmbus::scsi::DiskConfig, which is what the device tells the guest; the builder makes that
+/// one from this and the opened file (vmm/disk_image).
+struct DiskConfig {
+    std::string path; ///< Required. From a TOML file: resolved against the file's directory.
+    bool read_only { false }; ///< Opened O_RDONLY; the guest sees a write-protected disk.
+    /// Empty: disk_serial() gives the default "partvm-disk-<index>".
+    std::string serial;
+    bool direct { false }; ///< O_DIRECT: bypass the host's page cache.
+
+    bool operator==(const DiskConfig&) const = default;
+};
+
+/// The serial the guest sees for disks[index]: its own, else "partvm-disk-<index>" (the index is
+/// also its LUN, so the default is stable while the order of the disks is).
+std::string disk_serial(const DiskConfig& disk, size_t index);
+
+/// One VM. New sections become new members: `std::vector<NetConfig> net;` for [[net]], like
+/// `disks` for [[disk]], with key paths `disk[1].path` (0-based, the LUN) in errors.
 struct VmConfig {
     MachineConfig machine;
     BootConfig boot;
     ConsoleConfig console;
     VsockConfig vsock;
+    std::vector<DiskConfig> disks; ///< [[disk]] in file order, then each --disk.
 
     bool operator==(const VmConfig&) const = default;
 };

@@ -5,6 +5,7 @@
 #include "base/unique_fd.h"
 #include "jailer/cgroup_layout.h"
 #include "vmm/cli/exit_status.h"
+#include "vmm/disk_image/open_disk.h"
 #include "vmm/host_check/host_report.h"
 #include "vmm/run/run_command.h"
 
@@ -12,6 +13,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,16 +65,66 @@ std::string kvm_problem(const std::string& self)
     return json["vm_problem"].get<std::string>();
 }
 
+/// Each disk opened (and closed) as the VMM will open it, so a missing, odd-sized or locked image
+/// is refused before anything starts; jailed, also whether the jail's user may open it, which
+/// root here always may.
+std::optional<Refusal> check_disks(const RunRequest& request, const VmmLaunch& launch)
+{
+    const auto& disks = request.config.disks;
+    auto opened = open_disks(disks); // All at once, as the VMM holds them; closed on return.
+    if (!opened) {
+        return Refusal { exit_usage, opened.error().message };
+    }
+    for (size_t i = 0; launch.jailed && i < disks.size(); ++i) {
+        struct stat st { };
+        if (::fstat(opened->at(i).fd.get(), &st) < 0) {
+            return Refusal { exit_usage,
+                fmt::format(
+                    "disk[{}] '{}': cannot stat it: {}", i, disks[i].path, std::strerror(errno)) };
+        }
+        const std::string problem = jail_access_problem(st.st_mode, st.st_uid, st.st_gid,
+            launch.jail_uid, launch.jail_gid, !disks[i].read_only);
+        if (!problem.empty()) {
+            return Refusal { exit_usage,
+                fmt::format("disk[{}] '{}': {}; partvm does not change it for you (chown or "
+                            "chmod it, or use --no-jail)",
+                    i, disks[i].path, problem) };
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
-std::optional<Refusal> preflight(const RunRequest& request, bool jailed, const std::string& self)
+std::string jail_access_problem(
+    mode_t mode, uid_t owner, gid_t group, uid_t uid, gid_t gid, bool write)
 {
+    // As the kernel picks the class: owner bits for the owner, else group bits, else other bits.
+    const int shift = owner == uid ? 6 : group == gid ? 3 : 0;
+    const mode_t bits = (mode >> shift) & 07;
+    const bool readable = (bits & 04) != 0;
+    const bool writable = (bits & 02) != 0;
+    if (readable && (writable || !write)) {
+        return {};
+    }
+    return fmt::format("the jailed VMM runs as uid {}, gid {}, which may not {} it (mode {:04o}, "
+                       "owner {}:{})",
+        uid, gid, write ? "read and write" : "read", mode & 07777, owner, group);
+}
+
+std::optional<Refusal> preflight(
+    const RunRequest& request, const VmmLaunch& launch, const std::string& self)
+{
+    const bool jailed = launch.jailed;
     const std::pair<const std::string&, const char*> files[]
         = { { request.config.boot.kernel, "kernel" }, { request.config.boot.initrd, "rootfs" } };
     for (const auto& [path, role] : files) {
         if (auto image = FileImage::open(path, role); !image) {
             return Refusal { exit_usage, image.error().message };
         }
+    }
+    if (auto refused = check_disks(request, launch)) {
+        return refused;
     }
     if (const std::string problem = kvm_problem(self); !problem.empty()) {
         return Refusal { exit_run_failure, fmt::format("{}; {}", problem, host::see_partvm_check) };

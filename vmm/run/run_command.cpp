@@ -302,7 +302,7 @@ int run_command(const RunRequest& request)
         return exit_run_failure;
     }
     self.resize(size_t(length));
-    if (auto refused = preflight(request, launch.jailed, self)) {
+    if (auto refused = preflight(request, launch, self)) {
         report(refused->message);
         return refused->exit_status;
     }

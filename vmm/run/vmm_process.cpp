@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/run/vmm_process.h"
 
+#include "vmm/config/disk_flag.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -25,9 +27,16 @@ void add(std::vector<std::string>& argv, std::string_view flag, std::string valu
     argv.push_back(std::move(value));
 }
 
-/// `partvm boot` for the request, with paths as the VMM will see them.
+/// Where disks[index] appears inside the jail.
+std::string jail_disk_path(size_t index)
+{
+    return fmt::format("/disks/{}", index);
+}
+
+/// `partvm boot` for the request, with paths as the VMM will see them (`jailed`: disks at
+/// jail_disk_path()).
 std::vector<std::string> boot_args(const RunRequest& request, const std::string& kernel,
-    const std::string& initrd, const std::string& socket_dir)
+    const std::string& initrd, const std::string& socket_dir, bool jailed)
 {
     const VmConfig& config = request.config;
     std::vector<std::string> argv { "boot" };
@@ -45,6 +54,14 @@ std::vector<std::string> boot_args(const RunRequest& request, const std::string&
     add(argv, "--vsock", socket_dir + "/vsock");
     add(argv, "--log-level", log_level_name(request.log_level));
     argv.emplace_back(config.console.serial ? "--serial" : "--no-serial");
+    for (size_t i = 0; i < config.disks.size(); ++i) {
+        DiskConfig disk = config.disks[i];
+        if (jailed) {
+            disk.path = jail_disk_path(i);
+        }
+        // A defaulted serial stays so: the VMM derives the same one from the same index.
+        add(argv, "--disk", format_disk_flag(disk));
+    }
     if (!request.fencing.seccomp) {
         argv.emplace_back("--no-seccomp");
     }
@@ -63,7 +80,7 @@ std::vector<std::string> vmm_argv(
     const BootConfig& boot = request.config.boot;
     if (!launch.jailed) {
         std::vector<std::string> argv { self };
-        auto args = boot_args(request, boot.kernel, boot.initrd, launch.socket_dir);
+        auto args = boot_args(request, boot.kernel, boot.initrd, launch.socket_dir, false);
         argv.insert(argv.end(), args.begin(), args.end());
         return argv;
     }
@@ -84,10 +101,16 @@ std::vector<std::string> vmm_argv(
     if (!boot.initrd.empty()) {
         add(argv, "--file", boot.initrd + ":/initrd");
     }
+    // Writable disks need a writable bind; the jailed VMM opens them as --uid, so the image's own
+    // permissions must let that user in (docs/disks.md: partvm does not chown them).
+    for (size_t i = 0; i < request.config.disks.size(); ++i) {
+        const DiskConfig& disk = request.config.disks[i];
+        add(argv, disk.read_only ? "--file" : "--file-rw", disk.path + ":" + jail_disk_path(i));
+    }
     add(argv, "--dir", launch.socket_dir + ":" + std::string(jail_socket_dir));
     argv.emplace_back("--");
-    auto args = boot_args(
-        request, "/kernel", boot.initrd.empty() ? "" : "/initrd", std::string(jail_socket_dir));
+    auto args = boot_args(request, "/kernel", boot.initrd.empty() ? "" : "/initrd",
+        std::string(jail_socket_dir), true);
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
 }

@@ -25,7 +25,8 @@ struct VmmLaunch {
 };
 
 /// The argv that runs `request`'s VM: `partvm boot ...`, or partvm-jailer around it.
-/// `self` is partvm's own path; partvm-jailer is looked for beside it.
+/// `self` is partvm's own path; partvm-jailer is looked for beside it. Jailed, disk N is bound
+/// at /disks/N (read-only disks with --file, writable ones with --file-rw).
 std::vector<std::string> vmm_argv(
     const RunRequest& request, const VmmLaunch& launch, const std::string& self);
 

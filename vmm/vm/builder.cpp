@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "vmm/vm/builder.h"
 #include "base/file_image.h"
+#include "vmbus-lite/scsi/disk_config.h"
 #include "vmm/acpi/tables.h"
 #include "vmm/acpi/vmbus_device.h"
 #include "vmm/arch/x86_64/boot_regs.h"
@@ -12,6 +13,7 @@
 #include "vmm/boot/zero_page.h"
 #include "vmm/devices/cmos_rtc.h"
 #include "vmm/devices/power.h"
+#include "vmm/disk_image/open_disk.h"
 #include "vmm/host_check/host_report.h"
 #include "vmm/hyperv/hv_cpuid.h"
 #include "vmm/hyperv/synic.h"
@@ -208,6 +210,19 @@ Result<void, BuildError> attach_vmbus(Vm& vm, const VmConfig& config)
     return {};
 }
 
+/// Every [[disk]] opened and locked. Before KVM: a missing, locked or odd-sized image is the
+/// user's to fix.
+Result<std::vector<OpenedDisk>, BuildError> open_vm_disks(const VmConfig& config)
+{
+    // validate() held serials to the limit the SCSI disk serves.
+    static_assert(max_disk_serial_size == vmbus::scsi::max_serial_size);
+    auto disks = open_disks(config.disks);
+    if (!disks) {
+        return BuildError::bad_input(std::move(disks).error().message);
+    }
+    return std::move(disks).value();
+}
+
 /// The hybrid Unix front end of AF_VSOCK, when one was asked for. Before KVM: a socket path in use
 /// is the user's problem to fix.
 Result<std::unique_ptr<VsockUnixListener>, BuildError> listen_for_vsock(const VmConfig& config)
@@ -235,6 +250,18 @@ void attach_vsock(Vm& vm, std::unique_ptr<VsockUnixListener> listener)
     vm.set_vsock(std::move(vsock));
 }
 
+/// The SCSI controller with every disk, when there are any.
+Result<void, BuildError> attach_disks(Vm& vm, std::vector<OpenedDisk> disks)
+{
+    if (disks.empty()) {
+        return {};
+    }
+    vm.set_scsi(
+        TRY(or_host_failure(ScsiController::attach(*vm.vmbus(), vm.memory(), std::move(disks)),
+            "attaching the disks")));
+    return {};
+}
+
 Result<void, BuildError> create_vcpus(Vm& vm, const VmConfig& config, GuestAddress entry)
 {
     std::vector<VcpuFd> fds = TRY(create_vcpu_fds(vm, config, entry));
@@ -254,6 +281,10 @@ std::string default_cmdline(const VmConfig& config)
     if (config.console.serial) {
         cmdline = "console=ttyS0 " + cmdline;
     }
+    if (!config.disks.empty()) {
+        // The agent waits for this many SCSI disks before it runs a command.
+        cmdline += " partvm.disks=" + std::to_string(config.disks.size());
+    }
     return cmdline;
 }
 
@@ -268,6 +299,7 @@ Result<std::unique_ptr<Vm>, BuildError> build_vm(const VmConfig& config, BootTim
     mark("guest_memory");
     const GuestAddress entry = TRY(load_guest_image(memory, config));
     mark("kernel_and_initrd_loaded");
+    std::vector<OpenedDisk> disks = TRY(open_vm_disks(config));
     auto vsock_listener = TRY(listen_for_vsock(config));
 
     Kvm kvm = TRY(or_host_failure(Kvm::open(), "cannot use /dev/kvm"));
@@ -282,6 +314,7 @@ Result<std::unique_ptr<Vm>, BuildError> build_vm(const VmConfig& config, BootTim
     TRY(attach_legacy_devices(*vm, config));
     TRY(create_vcpus(*vm, config, entry));
     attach_vsock(*vm, std::move(vsock_listener));
+    TRY(attach_disks(*vm, std::move(disks)));
     mark("vcpus_and_devices");
     return vm;
 }

@@ -13,6 +13,7 @@
 #include "vmm/kvm/vm_fd.h"
 #include "vmm/sandbox/sandbox.h"
 #include "vmm/vcpu/vcpu.h"
+#include "vmm/vm/scsi_controller.h"
 #include "vmm/vmbus_host/vmbus_host.h"
 #include "vmm/vsock/vsock_service.h"
 
@@ -62,6 +63,8 @@ public:
         m_vmbus->add_device(*m_shutdown_device);
     }
     void set_vsock(std::unique_ptr<VsockService> vsock) { m_vsock = std::move(vsock); }
+    /// The [[disk]]s on the VMBus (each disk's fd, and so its lock, lives in its backend).
+    void set_scsi(std::unique_ptr<ScsiController> scsi) { m_scsi = std::move(scsi); }
     /// How long a stop signal waits for the guest to shut down by itself; 0 stops at once.
     void set_shutdown_timeout(std::chrono::milliseconds timeout) { m_shutdown_timeout = timeout; }
     std::vector<std::unique_ptr<Vcpu>>& vcpus() { return m_vcpus; }
@@ -113,6 +116,8 @@ private:
     std::unique_ptr<VmbusHost> m_vmbus; // The vCPUs call into it: destroyed after them.
     // Destroyed before the host whose loop and control plane it uses (its channels leave the bus).
     std::unique_ptr<VsockService> m_vsock;
+    // Likewise: off the bus before the host goes, its rings' I/O waited for.
+    std::unique_ptr<ScsiController> m_scsi;
     std::vector<std::unique_ptr<Vcpu>> m_vcpus; // Last: destroyed first.
 };
 
