@@ -107,6 +107,19 @@ Packet raw_from(FuzzedDataProvider& input, uint64_t trans_id)
     return packet;
 }
 
+/// Sub-channel offers, opened at once on channels of their own.
+struct OpenedOffers final : ChannelOffers {
+    void offer(Device& channel) override
+    {
+        auto endpoint = std::make_unique<FakeChannel>();
+        if (channel.opened(*endpoint, {})) {
+            opened.push_back({ &channel, std::move(endpoint) });
+        }
+    }
+    void withdraw(Device&) override { }
+    std::vector<std::pair<Device*, std::unique_ptr<FakeChannel>>> opened;
+};
+
 void handshake(StorvspDevice& device, FakeChannel& channel)
 {
     for (auto payload : { guest_packet(Operation::BeginInitialization),
@@ -129,8 +142,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     std::vector<Lun> luns;
     luns.push_back(make_lun(memory, ram_base, false, backends));
     luns.push_back(make_lun(memory, ram_base, true, backends));
+    OpenedOffers offers;
     StorvspDevice device(memory, std::move(luns),
-        { .protocol = { .max_transfer_bytes = 64 * 1024 }, .max_in_flight = max_in_flight });
+        { .protocol = { .max_sub_channels = 2, .max_transfer_bytes = 64 * 1024 },
+            .max_in_flight = max_in_flight },
+        &offers);
     auto channel = std::make_unique<FakeChannel>();
     require(device.opened(*channel, {}));
     if (input.ConsumeBool()) {
@@ -140,7 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     size_t requests = channel->sent.size();
     uint64_t trans_id = 100;
     while (input.remaining_bytes() > 0) {
-        switch (input.ConsumeIntegralInRange<int>(0, 5)) {
+        switch (input.ConsumeIntegralInRange<int>(0, 6)) {
         case 0:
         case 1:
             channel->incoming.push_back(srb_from(input, trans_id++));
@@ -166,6 +182,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         case 4:
             channel->room = input.ConsumeIntegralInRange<size_t>(0, 3);
             device.on_ring_space(*channel);
+            break;
+        case 6:
+            // An SRB on a sub-channel, if the guest made any.
+            if (!offers.opened.empty()) {
+                auto& [sub, endpoint] = offers.opened[input.ConsumeIntegralInRange<size_t>(
+                    0, offers.opened.size() - 1)];
+                endpoint->incoming.push_back(srb_from(input, trans_id++));
+                sub->on_packets(*endpoint);
+                for (const auto& sent : endpoint->sent) {
+                    require(sent.descriptor.type == VM_PKT_COMP);
+                }
+            }
             break;
         case 5:
             device.closed(*channel);

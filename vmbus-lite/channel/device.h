@@ -58,4 +58,16 @@ public:
     virtual void closed(ChannelEndpoint& channel) = 0;
 };
 
+/// Where a device puts more channels of its own on the bus (sub-channels: the same offer with a
+/// sub-channel index of 1 or more). VMBus thread; safe to call from inside a Device callback.
+class ChannelOffers {
+public:
+    virtual ~ChannelOffers() = default;
+    /// Offers `channel` now (or with the guest's next request for offers); it must stay alive
+    /// until withdrawn.
+    virtual void offer(Device& channel) = 0;
+    /// Closes `channel` if open and rescinds its offer.
+    virtual void withdraw(Device& channel) = 0;
+};
+
 } // namespace vmbus

@@ -19,12 +19,12 @@ class GuestMemory;
 
 namespace vmbus {
 
-class ControlPlane {
+class ControlPlane final : public ChannelOffers {
 public:
     /// `memory` backs every GPADL and must outlive this object; VP numbers the guest names are
     /// checked against `vcpu_count`.
     ControlPlane(const vmm::GuestMemory& memory, uint32_t vcpu_count, BusHost& host);
-    ~ControlPlane();
+    ~ControlPlane() override;
     ControlPlane(const ControlPlane&) = delete;
     ControlPlane& operator=(const ControlPlane&) = delete;
 
@@ -44,6 +44,10 @@ public:
     uint32_t add_device(Device& device);
     /// Takes the device off the bus: closes it and rescinds the offer.
     void remove_device(Device& device);
+
+    // ChannelOffers: the same, for devices that offer their own sub-channels.
+    void offer(Device& channel) override { (void)add_device(channel); }
+    void withdraw(Device& channel) override { remove_device(channel); }
 
     /// Called with each TL_CONNECT_REQUEST (an hv_sock connect from the guest).
     void set_connect_handler(std::function<void(const TlConnectRequestMessage&)> handler)

@@ -66,32 +66,75 @@ scsi::Sense sense_for_io_error(BlockOp op, int error)
 
 } // namespace
 
-StorvspDevice::StorvspDevice(
-    const vmm::GuestMemory& memory, std::vector<Lun> luns, StorvspOptions options)
+StorvspDevice::StorvspDevice(const vmm::GuestMemory& memory, std::vector<Lun> luns,
+    StorvspOptions options, ChannelOffers* sub_channel_offers)
     : m_memory(memory)
     , m_options(options)
+    , m_offers(sub_channel_offers)
     , m_luns(std::move(luns))
 {
     CHECK(m_luns.size() <= max_luns);
     for (size_t i = 0; i < m_luns.size(); ++i) {
         m_lun_numbers.push_back(uint8_t(i));
     }
+    if (m_offers == nullptr) {
+        m_options.protocol.max_sub_channels = 0; // Never promise what cannot be offered.
+    }
 }
 
-StorvspDevice::~StorvspDevice() = default;
+StorvspDevice::~StorvspDevice()
+{
+    for (auto& sub : m_sub_channels) {
+        m_offers->withdraw(*sub);
+    }
+}
 
 OfferParams StorvspDevice::offer() const
 {
     return { .interface_type = class_id, .interface_instance = m_options.instance };
 }
 
+OfferParams StorvspDevice::SubChannel::offer() const
+{
+    OfferParams params = m_owner.offer();
+    params.subchannel_index = m_index;
+    return params;
+}
+
+bool StorvspDevice::SubChannel::opened(ChannelEndpoint& endpoint, std::span<const uint8_t>)
+{
+    if (m_owner.m_primary_version == 0) {
+        return false; // Linux opens sub-channels only after the primary negotiated.
+    }
+    m_owner.open_channel(
+        endpoint, Negotiation::sub_channel(m_owner.m_options.protocol, m_owner.m_primary_version));
+    return true;
+}
+
 bool StorvspDevice::opened(ChannelEndpoint& endpoint, std::span<const uint8_t>)
 {
-    const uint64_t id = m_next_channel_id++;
-    m_channels.emplace(id,
-        Channel {
-            .id = id, .endpoint = &endpoint, .negotiation = Negotiation(m_options.protocol) });
+    open_channel(endpoint, Negotiation(m_options.protocol));
     return true;
+}
+
+void StorvspDevice::open_channel(ChannelEndpoint& endpoint, Negotiation negotiation)
+{
+    const uint64_t id = m_next_channel_id++;
+    m_channels.emplace(
+        id, Channel { .id = id, .endpoint = &endpoint, .negotiation = std::move(negotiation) });
+}
+
+void StorvspDevice::offer_sub_channels(const Negotiation& primary)
+{
+    // Offered once for the device's life: a guest that reconnects (driver reload) keeps using the
+    // primary alone, which serves every request just the same.
+    if (!m_sub_channels.empty() || m_offers == nullptr) {
+        return;
+    }
+    for (uint16_t index = 1; index <= primary.sub_channels_requested(); ++index) {
+        m_sub_channels.push_back(std::make_unique<SubChannel>(*this, index));
+        m_offers->offer(*m_sub_channels.back());
+    }
 }
 
 void StorvspDevice::closed(ChannelEndpoint& endpoint)
@@ -176,6 +219,12 @@ void StorvspDevice::handle(Channel& channel, const Packet& packet)
     Step step = channel.negotiation.handle(*parsed);
     if (step.reply) {
         complete(channel, trans_id, *step.reply);
+        if (channel.negotiation.phase() == Negotiation::Phase::Ready && m_primary_version == 0) {
+            m_primary_version = channel.negotiation.version();
+        }
+        if (channel.negotiation.sub_channels_requested() > 0) {
+            offer_sub_channels(channel.negotiation);
+        }
     } else if (step.srb) {
         execute(channel, packet, *step.srb);
     } else {

@@ -42,7 +42,11 @@ public:
     static constexpr size_t max_luns = 64;
 
     /// `memory` must outlive the device; `luns` become LUN 0, 1, ... (at most max_luns).
-    StorvspDevice(const vmm::GuestMemory& memory, std::vector<Lun> luns, StorvspOptions options);
+    /// `sub_channel_offers` puts the sub-channels the guest asks for on the bus (up to
+    /// options.protocol.max_sub_channels); null offers none.
+    StorvspDevice(const vmm::GuestMemory& memory, std::vector<Lun> luns, StorvspOptions options,
+        ChannelOffers* sub_channel_offers = nullptr);
+    /// Withdraws the sub-channels it offered; the owner withdraws the device itself.
     ~StorvspDevice() override;
 
     OfferParams offer() const override;
@@ -53,8 +57,30 @@ public:
 
     /// Requests read and not yet completed on `channel`'s ring (0 if not open), for tests.
     uint32_t in_flight(const ChannelEndpoint& channel) const;
+    /// Sub-channels offered so far.
+    size_t sub_channel_count() const { return m_sub_channels.size(); }
 
 private:
+    /// One sub-channel's offer: the controller's, with its index; its channel runs on the
+    /// controller, which serves every queue alike.
+    class SubChannel final : public Device {
+    public:
+        SubChannel(StorvspDevice& owner, uint16_t index)
+            : m_owner(owner)
+            , m_index(index)
+        {
+        }
+        OfferParams offer() const override;
+        bool opened(ChannelEndpoint& channel, std::span<const uint8_t>) override;
+        void on_packets(ChannelEndpoint& channel) override { m_owner.on_packets(channel); }
+        void on_ring_space(ChannelEndpoint& channel) override { m_owner.on_ring_space(channel); }
+        void closed(ChannelEndpoint& channel) override { m_owner.closed(channel); }
+
+    private:
+        StorvspDevice& m_owner;
+        uint16_t m_index;
+    };
+
     struct Completion {
         uint64_t trans_id;
         Reply reply;
@@ -76,6 +102,9 @@ private:
         BlockOp op;
     };
 
+    void open_channel(ChannelEndpoint& endpoint, Negotiation negotiation);
+    /// After a CREATE_SUB_CHANNELS the primary answered: offers what it promised, once.
+    void offer_sub_channels(const Negotiation& primary);
     Channel* find(const ChannelEndpoint& endpoint);
     /// Sends what waits, then reads and handles packets while the channel has room.
     void drain(Channel& channel);
@@ -98,6 +127,9 @@ private:
     std::vector<uint8_t> m_lun_numbers; // 0..N-1, for REPORT LUNS.
     std::map<uint64_t, Channel> m_channels; // By Channel::id.
     uint64_t m_next_channel_id { 1 };
+    ChannelOffers* m_offers;
+    uint16_t m_primary_version { 0 }; // What sub-channels speak; set when the primary is ready.
+    std::vector<std::unique_ptr<SubChannel>> m_sub_channels;
     std::vector<Lun> m_luns; // Last: its backends go first, before the state their I/O names.
 };
 

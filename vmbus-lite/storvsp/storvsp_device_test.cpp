@@ -19,10 +19,19 @@ constexpr uint64_t data_pfn = 0x100; // 1 MiB into guest RAM
 constexpr uint64_t disk_blocks = 2048; // 1 MiB of 512-byte blocks
 constexpr uint64_t init_trans_id = ~uint64_t { 0 } - 2; // VMBUS_RQST_INIT
 
+/// The control plane's side of sub-channel offers, as a list.
+struct RecordedOffers final : ChannelOffers {
+    void offer(Device& channel) override { offered.push_back(&channel); }
+    void withdraw(Device& channel) override { withdrawn.push_back(&channel); }
+    std::vector<Device*> offered;
+    std::vector<Device*> withdrawn;
+};
+
 struct Controller {
-    explicit Controller(size_t lun_count = 1, StorvspOptions options = {}, bool read_only = false)
+    explicit Controller(size_t lun_count = 1, StorvspOptions options = {}, bool read_only = false,
+        ChannelOffers* offers = nullptr)
         : memory(vmm::GuestMemory::allocate_for_test(ram))
-        , device(memory, make_luns(lun_count, read_only), options)
+        , device(memory, make_luns(lun_count, read_only), options, offers)
     {
         REQUIRE(device.opened(channel, {}));
     }
@@ -356,4 +365,53 @@ TEST_CASE(
 
     CHECK(controller.completion(60).status() == nt_status::invalid_parameter);
     CHECK(controller.channel.sent.size() == 1);
+}
+
+TEST_CASE("storvsp: CREATE_SUB_CHANNELS offers that many sub-channels, which serve requests")
+{
+    RecordedOffers offers;
+    {
+        Controller controller(1, { .protocol = { .max_sub_channels = 3 } }, false, &offers);
+        controller.negotiate();
+        controller.deliver(
+            inband_packet(guest_packet(Operation::CreateSubChannels, hex("0200")), init_trans_id));
+        REQUIRE(controller.channel.sent.size() == 1);
+        CHECK(controller.channel.sent[0].status() == 0);
+        REQUIRE(offers.offered.size() == 2);
+        for (uint16_t i = 0; i < 2; ++i) {
+            const auto params = offers.offered[i]->offer();
+            CHECK(params.interface_type == StorvspDevice::class_id);
+            CHECK(params.subchannel_index == i + 1);
+        }
+
+        // The guest opens sub-channel 1 and sends an SRB on it: the answer comes back there.
+        FakeChannel sub;
+        REQUIRE(offers.offered[0]->opened(sub, {}));
+        sub.incoming.push_back(
+            inband_packet(srb_packet({ 0, 0, 0, 0, 0, 0 }, DataDirection::None, 0), 77));
+        offers.offered[0]->on_packets(sub);
+        REQUIRE(sub.sent.size() == 1);
+        CHECK(sub.sent[0].descriptor.trans_id == 77);
+        CHECK(sub.sent[0].srb_status() == srb_status::success);
+        CHECK(controller.channel.sent.size() == 1);
+
+        // A second request (a driver reload) offers nothing more.
+        controller.deliver(
+            inband_packet(guest_packet(Operation::CreateSubChannels, hex("0200")), init_trans_id));
+        CHECK(offers.offered.size() == 2);
+        offers.offered[0]->closed(sub);
+    }
+    CHECK(offers.withdrawn == offers.offered);
+}
+
+TEST_CASE("storvsp: without a way to offer sub-channels, none are promised")
+{
+    Controller controller(1, { .protocol = { .max_sub_channels = 3 } });
+    controller.negotiate();
+
+    controller.deliver(
+        inband_packet(guest_packet(Operation::CreateSubChannels, hex("0100")), init_trans_id));
+
+    CHECK(controller.channel.sent.at(0).status() != 0);
+    CHECK(controller.device.sub_channel_count() == 0);
 }

@@ -2,6 +2,7 @@
 #include "base/eventfd.h"
 #include "base/unique_fd.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/uring_submit.h"
 #include "vmm/block/disk_ring.h"
 
 #include <cstring>
@@ -12,19 +13,9 @@
 #include <sys/uio.h>
 
 using namespace vmm;
+using partvm_test::submit_one;
 
 namespace {
-
-/// Submits the one prepared SQE and returns its completion's result.
-int submit_one(io_uring& ring)
-{
-    REQUIRE(io_uring_submit(&ring) == 1);
-    io_uring_cqe* cqe = nullptr;
-    REQUIRE(io_uring_wait_cqe(&ring, &cqe) == 0);
-    const int result = cqe->res;
-    io_uring_cqe_seen(&ring, cqe);
-    return result;
-}
 
 /// A disk ring over a 64 KiB scratch image.
 struct DiskRing {

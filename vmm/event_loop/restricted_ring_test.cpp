@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/eventfd.h"
 #include "base/unique_fd.h"
+#include "tests/support/uring_submit.h"
 #include "vmm/event_loop/restricted_ring.h"
 
 #include <array>
@@ -13,19 +14,9 @@
 #include <unistd.h>
 
 using namespace vmm;
+using partvm_test::submit_one;
 
 namespace {
-
-/// Submits the one prepared SQE and returns its completion's result.
-int submit_one(io_uring& ring)
-{
-    REQUIRE(io_uring_submit(&ring) == 1);
-    io_uring_cqe* cqe = nullptr;
-    REQUIRE(io_uring_wait_cqe(&ring, &cqe) == 0);
-    const int result = cqe->res;
-    io_uring_cqe_seen(&ring, cqe);
-    return result;
-}
 
 struct Ring {
     io_uring ring {};

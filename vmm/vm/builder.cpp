@@ -251,14 +251,14 @@ void attach_vsock(Vm& vm, std::unique_ptr<VsockUnixListener> listener)
 }
 
 /// The SCSI controller with every disk, when there are any.
-Result<void, BuildError> attach_disks(Vm& vm, std::vector<OpenedDisk> disks)
+Result<void, BuildError> attach_disks(Vm& vm, const VmConfig& config, std::vector<OpenedDisk> disks)
 {
     if (disks.empty()) {
         return {};
     }
-    vm.set_scsi(
-        TRY(or_host_failure(ScsiController::attach(*vm.vmbus(), vm.memory(), std::move(disks)),
-            "attaching the disks")));
+    vm.set_scsi(TRY(or_host_failure(
+        ScsiController::attach(*vm.vmbus(), vm.memory(), std::move(disks), config.machine.vcpus),
+        "attaching the disks")));
     return {};
 }
 
@@ -314,7 +314,7 @@ Result<std::unique_ptr<Vm>, BuildError> build_vm(const VmConfig& config, BootTim
     TRY(attach_legacy_devices(*vm, config));
     TRY(create_vcpus(*vm, config, entry));
     attach_vsock(*vm, std::move(vsock_listener));
-    TRY(attach_disks(*vm, std::move(disks)));
+    TRY(attach_disks(*vm, config, std::move(disks)));
     mark("vcpus_and_devices");
     return vm;
 }

@@ -4,6 +4,8 @@
 #include "vmm/block/uring_disk.h"
 #include "vmm/vmbus_host/vmbus_host.h"
 
+#include <algorithm>
+
 namespace vmm {
 
 namespace {
@@ -28,7 +30,7 @@ vmbus::scsi::DiskConfig scsi_disk_config(const OpenedDisk& disk)
 }
 
 Result<std::unique_ptr<ScsiController>> ScsiController::attach(
-    VmbusHost& host, const GuestMemory& memory, std::vector<OpenedDisk> disks)
+    VmbusHost& host, const GuestMemory& memory, std::vector<OpenedDisk> disks, uint32_t vcpus)
 {
     std::vector<vmbus::storvsp::Lun> luns;
     for (OpenedDisk& disk : disks) {
@@ -36,8 +38,13 @@ Result<std::unique_ptr<ScsiController>> ScsiController::attach(
         auto backend = TRY(UringDisk::create(std::move(disk.fd), host.loop()));
         luns.push_back({ std::move(config), std::move(backend) });
     }
-    auto device = std::make_unique<vmbus::storvsp::StorvspDevice>(memory, std::move(luns),
-        vmbus::storvsp::StorvspOptions { .instance = controller_instance });
+    const vmbus::storvsp::StorvspOptions options {
+        .instance = controller_instance,
+        .protocol
+        = { .max_sub_channels = uint16_t(std::min<uint32_t>(vcpus - 1, max_sub_channels)) },
+    };
+    auto device = std::make_unique<vmbus::storvsp::StorvspDevice>(
+        memory, std::move(luns), options, &host.control());
     host.add_device(*device);
     return std::unique_ptr<ScsiController>(new ScsiController(host, std::move(device)));
 }

@@ -17,10 +17,14 @@ class VmbusHost;
 
 class ScsiController {
 public:
+    /// The most sub-channels (queues besides the primary) one controller offers.
+    static constexpr uint16_t max_sub_channels = 15;
+
     /// Offers the controller on `host` with `disks` as LUN 0, 1, ... (at most
-    /// StorvspDevice::max_luns). Each disk's fd moves into its backend.
+    /// StorvspDevice::max_luns), and a sub-channel per vCPU after the first (Linux asks for one
+    /// per CPU but its first), up to max_sub_channels. Each disk's fd moves into its backend.
     static Result<std::unique_ptr<ScsiController>> attach(
-        VmbusHost& host, const GuestMemory& memory, std::vector<OpenedDisk> disks);
+        VmbusHost& host, const GuestMemory& memory, std::vector<OpenedDisk> disks, uint32_t vcpus);
     /// Takes the controller off the bus; I/O the kernel still holds is waited for.
     ~ScsiController();
     ScsiController(const ScsiController&) = delete;
