@@ -8,9 +8,9 @@ file, opened with O_DIRECT on both sides:
 
   partvm  `partvm run --disk IMG,direct -- fio ...`: a VMBus SCSI disk (storvsp, io_uring
           backend), /dev/sda in the guest
-  QEMU    -M microvm, IMG as virtio-blk on virtio-mmio with cache=none,aio=io_uring and an I/O
-          thread (qemu_peer.virtio_blk_drive), /dev/vda in the guest; the agent over vhost-vsock
-          and agent_exec (perf/run), as in perf/run
+  QEMU    -M microvm, IMG as virtio-blk on virtio-mmio with cache=none,aio=io_uring, a queue per
+          vCPU and an I/O thread (qemu_peer.virtio_blk_drive), /dev/vda in the guest; the agent
+          over vhost-vsock and agent_exec (perf/run), as in perf/run
 
 One boot per run and peer runs every workload, one after the other (fio's stonewall), on the raw
 block device: fio --direct=1 --ioengine=libaio, time based, each after a ramp. Runs alternate
@@ -106,7 +106,8 @@ class Peers:
                 "-smp", VCPUS, "-m", MEMORY, "-nodefaults", "-no-user-config", "-nographic",
                 "-kernel", self.args.kernel, "-initrd", self.args.initrd,
                 "-append", f"panic=-1 quiet {VSOCK_BLK_MODULES}", *VSOCK_DEVICE,
-                *virtio_blk_drive(self.image, iothread=not self.args.no_iothread), *extra]
+                *virtio_blk_drive(self.image, queues=int(VCPUS),
+                                 iothread=not self.args.no_iothread), *extra]
 
     def partvm_run_argv(self, command):
         return [self.args.partvm, "run", "--kernel", self.args.kernel, "--rootfs",
@@ -226,7 +227,8 @@ def markdown(result):
     lines = ["# Block I/O: partvm (VMBus SCSI, storvsp) vs QEMU microvm (virtio-blk)", "",
              f"fio {result['fio_runtime_s']} s per workload after a {result['fio_ramp_s']} s ramp,"
              f" direct=1, libaio, on the raw guest disk; medians of {result['runs']} runs per "
-             "peer, alternating (min–max in brackets).", "",
+             "peer, alternating (min–max in brackets). Nested (L2 under an L1 on TCG): single "
+             "runs scatter widely, read ratios with the spread.", "",
              "| workload | figure | partvm | QEMU | partvm/QEMU | better |",
              "|---|---|---|---|---|---|"]
     for name, _, _, figures in WORKLOADS:
