@@ -11,9 +11,9 @@
 # The initramfs: busybox with every applet linked in /bin, /sbin, /usr/bin, /usr/sbin; the agent
 # as /init (stripped); the Hyper-V modules (hv_vmbus, hv_utils, hv_sock, hv_storvsc + sd_mod,
 # hv_netvsc), overlay (partvm run --image: docs/images.md) and, for the QEMU comparison,
-# virtio-vsock over virtio-pci or virtio-mmio, with depmod; /etc/passwd with root and nobody,
-# /etc/group, /etc/hosts. It is an uncompressed cpio: the kernel unpacks it without a
-# decompression pass.
+# virtio-vsock over virtio-pci or virtio-mmio and virtio-blk (perf/block), with depmod;
+# /etc/passwd with root and nobody, /etc/group, /etc/hosts. It is an uncompressed cpio: the kernel
+# unpacks it without a decompression pass.
 # Kernel command line the agent reads: partvm.modules=a,b (default hv_vmbus,hv_utils,hv_sock),
 # partvm.hostname=NAME.
 #
@@ -27,7 +27,7 @@ set -euo pipefail
 cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
 meta=linux-image-cloud-amd64
 modules=(hv_vmbus hv_utils hv_sock hv_storvsc sd_mod hv_netvsc overlay
-         vmw_vsock_virtio_transport virtio_pci virtio_mmio)
+         vmw_vsock_virtio_transport virtio_pci virtio_mmio virtio_blk)
 export DEBIAN_FRONTEND=noninteractive
 
 # shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)

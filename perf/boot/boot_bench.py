@@ -26,7 +26,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from qemu_peer import MICROVM_SERIAL, VSOCK_DEVICE, VSOCK_MODULES  # noqa: E402
+from bench import filesystem_type, summary  # noqa: E402
+from qemu_peer import (MICROVM_SERIAL, VSOCK_DEVICE, VSOCK_MODULES,  # noqa: E402
+                       qmp_exit_counts)
 
 INIT = b"PARTVM-INIT"
 RESULT = re.compile(rb"PARTVM-RESULT uptime=([0-9.]+) cpus=(\d+) hyperv=(\w+)")
@@ -65,34 +66,6 @@ def vmm_rss_kib(pid, guest_bytes):
                 if current_size == guest_bytes:
                     guest += kib
     return total - guest
-
-
-def qmp_exit_counts(path):
-    """QEMU's KVM vCPU counters (query-stats, the same binary stats fd), summed over vCPUs."""
-    with socket.socket(socket.AF_UNIX) as qmp:
-        qmp.settimeout(10)
-        qmp.connect(path)
-        reader = qmp.makefile("rb")
-        reader.readline()  # greeting
-        for command in ({"execute": "qmp_capabilities"},
-                        {"execute": "query-stats", "arguments": {"target": "vcpu"}}):
-            qmp.sendall(json.dumps(command).encode() + b"\n")
-            while True:
-                reply = json.loads(reader.readline())
-                if "return" in reply or "error" in reply:
-                    break
-        totals = {}
-        for block in reply.get("return", []):  # One per vCPU and provider.
-            for stat in block.get("stats", []):
-                value = stat.get("value")
-                if isinstance(value, int) and not isinstance(value, bool) \
-                        and is_exit_counter(stat["name"]):
-                    totals[stat["name"]] = totals.get(stat["name"], 0) + value
-        return totals
-
-
-def is_exit_counter(name):
-    return name == "exits" or name.endswith("_exits") or name in ("hypercalls", "insn_emulation")
 
 
 def stop(proc):
@@ -215,17 +188,6 @@ def boot_to_agent(argv, agent_exec, timeout):
     return connected - start, command_uptime - init_started
 
 
-def filesystem_type(path):
-    """The type of the filesystem holding `path`: its longest mount point in /proc/self/mounts."""
-    best, kind = "", "unknown"
-    with open("/proc/self/mounts") as mounts:
-        for line in mounts:
-            point, fstype = line.split()[1:3]
-            if (path + "/").startswith(point.rstrip("/") + "/") and len(point) >= len(best):
-                best, kind = point, fstype
-    return kind
-
-
 def record(sample, boot):
     """Adds one boot to the test guest to a VMM's samples (ms)."""
     if boot["wall"] is None:
@@ -249,13 +211,6 @@ def record(sample, boot):
 
 def median(values):
     return statistics.median(values) if values else None
-
-
-def summary(values):
-    if not values:
-        return None
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values)}
 
 
 def breakdown(sample):

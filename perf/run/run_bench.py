@@ -15,6 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from bench import with_agent_exec  # noqa: E402
 from qemu_peer import MICROVM, VSOCK_DEVICE, VSOCK_MODULES  # noqa: E402
 
 
@@ -22,20 +23,6 @@ def timed(argv, timeout):
     start = time.monotonic()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     return time.monotonic() - start, proc
-
-
-def with_agent_exec(vmm_argv, exec_argv, timeout):
-    """Starts agent_exec, then the VMM; returns (VMM wall seconds, agent_exec JSON)."""
-    client = subprocess.Popen(exec_argv, stdout=subprocess.PIPE, text=True)
-    assert client.stdout.readline().strip() == "listening"
-    start = time.monotonic()
-    vmm = subprocess.run(vmm_argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         timeout=timeout)
-    wall = time.monotonic() - start
-    out, _ = client.communicate(timeout=timeout)
-    if client.returncode != 0:
-        raise RuntimeError(f"agent_exec failed; VMM stderr: {vmm.stderr.decode()[-2000:]}")
-    return wall, json.loads(out.strip().splitlines()[-1])
 
 
 def main():
@@ -79,15 +66,15 @@ def main():
                                timeout)
             assert proc.returncode == 0, proc.stderr.decode()[-2000:]
             samples[name].append(wall)
-        wall, _ = with_agent_exec(qemu, [args.agent_exec, "--vsock-port", "10000", "--", "true"],
-                                  timeout)
+        wall, _, _ = with_agent_exec(qemu, [args.agent_exec, "--vsock-port", "10000", "--",
+                                            "true"], timeout)
         samples["qemu-microvm run true"].append(wall)
-        _, result = with_agent_exec([args.partvm, "boot", *common, "--vsock", sock],
-                                    [args.agent_exec, "--unix", sock + "_10000", "--execs",
-                                     str(args.execs), "--", "true"], timeout)
+        _, _, result = with_agent_exec([args.partvm, "boot", *common, "--vsock", sock],
+                                       [args.agent_exec, "--unix", sock + "_10000", "--execs",
+                                        str(args.execs), "--", "true"], timeout)
         samples["partvm exec round trip"].extend(ms / 1000 for ms in result["exec_ms"][1:])
-        _, result = with_agent_exec(qemu, [args.agent_exec, "--vsock-port", "10000", "--execs",
-                                           str(args.execs), "--", "true"], timeout)
+        _, _, result = with_agent_exec(qemu, [args.agent_exec, "--vsock-port", "10000",
+                                              "--execs", str(args.execs), "--", "true"], timeout)
         samples["qemu-microvm exec round trip"].extend(ms / 1000 for ms in result["exec_ms"][1:])
         print(f"run {run + 1}: " + ", ".join(f"{k}={v[-1]:.4f}" for k, v in samples.items()),
               flush=True)

@@ -13,7 +13,8 @@ set -euo pipefail
 cache=${PARTVM_CACHE:-$HOME/.cache/partvm}
 meta=linux-image-amd64                       # metapackage naming the current 6.1 ABI
 required=(kvm-amd 9p 9pnet_virtio virtio_pci) # KVM, and the host's files over 9p
-optional=(tun veth bridge vhost_net vhost_vsock dm-mod loop) # network, vsock and disk tests in L1
+optional=(tun veth bridge vhost_net vhost_vsock # network/vsock tests in L1
+          dm-mod loop ext4)                    # disk tests; images on ext4 on a loop (perf/block)
 export DEBIAN_FRONTEND=noninteractive
 
 # shellcheck disable=SC2034 # read by log (scripts/lib/common.sh, sourced below)
