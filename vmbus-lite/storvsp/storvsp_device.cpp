@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <type_traits>
+#include <utility>
 
 namespace vmbus::storvsp {
 
@@ -160,22 +161,23 @@ void StorvspDevice::on_ring_space(ChannelEndpoint& endpoint)
 
 uint32_t StorvspDevice::in_flight(const ChannelEndpoint& endpoint) const
 {
-    for (const auto& [id, channel] : m_channels) {
-        if (channel.endpoint == &endpoint) {
-            return channel.in_flight;
-        }
-    }
-    return 0;
+    const Channel* channel = find(endpoint);
+    return channel ? channel->in_flight : 0;
 }
 
-StorvspDevice::Channel* StorvspDevice::find(const ChannelEndpoint& endpoint)
+const StorvspDevice::Channel* StorvspDevice::find(const ChannelEndpoint& endpoint) const
 {
-    for (auto& [id, channel] : m_channels) {
+    for (const auto& [id, channel] : m_channels) {
         if (channel.endpoint == &endpoint) {
             return &channel;
         }
     }
     return nullptr;
+}
+
+StorvspDevice::Channel* StorvspDevice::find(const ChannelEndpoint& endpoint)
+{
+    return const_cast<Channel*>(std::as_const(*this).find(endpoint));
 }
 
 void StorvspDevice::drain(Channel& channel)
@@ -216,20 +218,18 @@ void StorvspDevice::handle(Channel& channel, const Packet& packet)
         complete(channel, trans_id, encode_status_reply(nt_status::invalid_parameter, reply_size));
         return;
     }
+    // Every packet gets exactly one of the two (Negotiation::handle).
     Step step = channel.negotiation.handle(*parsed);
-    if (step.reply) {
-        complete(channel, trans_id, *step.reply);
-        if (channel.negotiation.phase() == Negotiation::Phase::Ready && m_primary_version == 0) {
-            m_primary_version = channel.negotiation.version();
-        }
-        if (channel.negotiation.sub_channels_requested() > 0) {
-            offer_sub_channels(channel.negotiation);
-        }
-    } else if (step.srb) {
+    if (step.srb) {
         execute(channel, packet, *step.srb);
-    } else {
-        // The negotiation answers every packet one way or the other; keep the count honest.
-        --channel.in_flight;
+        return;
+    }
+    complete(channel, trans_id, *step.reply);
+    if (channel.negotiation.phase() == Negotiation::Phase::Ready && m_primary_version == 0) {
+        m_primary_version = channel.negotiation.version();
+    }
+    if (channel.negotiation.sub_channels_requested() > 0) {
+        offer_sub_channels(channel.negotiation);
     }
 }
 
@@ -312,10 +312,10 @@ void StorvspDevice::run_command(
                     request.fua = a.fua;
                 }
                 const BlockOp op = request.op;
-                submit(channel, *lun, std::move(request),
-                    { channel.id, trans_id, srb, uint32_t(bytes), op });
+                submit(
+                    *lun, std::move(request), { channel.id, trans_id, srb, uint32_t(bytes), op });
             } else if constexpr (std::is_same_v<T, scsi::Flush>) {
-                submit(channel, *lun, { .op = BlockOp::Flush },
+                submit(*lun, { .op = BlockOp::Flush },
                     { channel.id, trans_id, srb, 0, BlockOp::Flush });
             } else if constexpr (std::is_same_v<T, scsi::Discard>) {
                 const uint32_t block_size = lun->disk.config().block_size;
@@ -324,16 +324,15 @@ void StorvspDevice::run_command(
                     request.discard.push_back(
                         { range.lba * block_size, uint64_t(range.blocks) * block_size });
                 }
-                submit(channel, *lun, std::move(request),
-                    { channel.id, trans_id, srb, 0, BlockOp::Discard });
+                submit(
+                    *lun, std::move(request), { channel.id, trans_id, srb, 0, BlockOp::Discard });
             }
         },
         *answer);
 }
 
-void StorvspDevice::submit(Channel& channel, Lun& lun, BlockRequest request, Pending pending)
+void StorvspDevice::submit(Lun& lun, BlockRequest request, Pending pending)
 {
-    (void)channel;
     lun.backend->submit(std::move(request),
         [this, pending = std::move(pending)](int error) { on_io_done(pending, error); });
 }

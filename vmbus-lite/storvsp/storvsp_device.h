@@ -106,6 +106,7 @@ private:
     /// After a CREATE_SUB_CHANNELS the primary answered: offers what it promised, once.
     void offer_sub_channels(const Negotiation& primary);
     Channel* find(const ChannelEndpoint& endpoint);
+    const Channel* find(const ChannelEndpoint& endpoint) const;
     /// Sends what waits, then reads and handles packets while the channel has room.
     void drain(Channel& channel);
     void handle(Channel& channel, const Packet& packet);
@@ -113,7 +114,7 @@ private:
     /// Runs `srb` on LUN `lun` (or on no LUN) with its data in `buffer`.
     void run_command(
         Channel& channel, uint64_t trans_id, const ExecuteSrb& srb, const DataBuffer& buffer);
-    void submit(Channel& channel, Lun& lun, BlockRequest request, Pending pending);
+    void submit(Lun& lun, BlockRequest request, Pending pending);
     void on_io_done(const Pending& pending, int error);
     /// Queues a completion and writes what the ring takes.
     void complete(Channel& channel, uint64_t trans_id, const Reply& reply);
