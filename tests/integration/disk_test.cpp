@@ -36,16 +36,6 @@ std::string make_image(const TempDir& dir, const std::string& name, uint64_t off
     return path;
 }
 
-/// sha256 of `count` 64 KiB blocks of `path` from block `skip`, as the guest's sha256sum prints.
-std::string host_sha256(const std::string& path, int skip, int count)
-{
-    auto result = run_process({ "sh", "-c",
-        "dd if='" + path + "' bs=64k skip=" + std::to_string(skip)
-            + " count=" + std::to_string(count) + " 2>/dev/null | sha256sum | cut -d' ' -f1" });
-    REQUIRE(result.exit_code == 0);
-    return result.out;
-}
-
 /// The VMM (`partvm boot`, the process that owns the disks) whose arguments contain `marker`; 0
 /// when there is none.
 pid_t find_vmm(const std::string& marker)

@@ -23,13 +23,6 @@ std::string debian_image()
     return path;
 }
 
-std::string host_sha256(const std::string& path)
-{
-    auto result = run_process({ "sh", "-c", "sha256sum < '" + path + "' | cut -d' ' -f1" });
-    REQUIRE(result.exit_code == 0);
-    return result.out;
-}
-
 } // namespace
 
 TEST_SUITE("kvm")

@@ -3,6 +3,7 @@
 #pragma once
 #include "tests/integration/process.h"
 
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,6 +25,19 @@ inline std::vector<std::string> run_command(
 inline std::string images_dir()
 {
     return std::filesystem::path(partvm_binary()).parent_path() / "images";
+}
+
+/// sha256 of `path` as the guest's sha256sum prints it (hex and a newline): the whole file, or
+/// `count` 64 KiB blocks from block `skip`.
+inline std::string host_sha256(const std::string& path, int skip = 0, int count = -1)
+{
+    const std::string range = count < 0
+        ? ""
+        : " bs=64k skip=" + std::to_string(skip) + " count=" + std::to_string(count);
+    auto result = run_process({ "sh", "-c",
+        "dd if='" + path + "'" + range + " 2>/dev/null | sha256sum | cut -d' ' -f1" });
+    REQUIRE(result.exit_code == 0);
+    return result.out;
 }
 
 } // namespace partvm_test
